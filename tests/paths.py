@@ -1,0 +1,16 @@
+"""Every path the tests use, in one place."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ONTOLOGY_DIR = ROOT / "ontology"
+ONTOLOGY = ONTOLOGY_DIR / "kzeu.ttl"
+REUSED_TERMS = ONTOLOGY_DIR / "reused-terms.ttl"
+SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+DATA_DIR = ROOT / "data"
+DATA = DATA_DIR / "kzeu.ttl"
+SOURCES_DIR = DATA_DIR / "sources"
+ARTICLE_TEXT = SOURCES_DIR / "astanatimes-2023-03-kazakhstan-eu-cooperation.txt"
+SHARED_ARTICLE_TEXT = ROOT.parent / "shared" / "sources" / ARTICLE_TEXT.name
+QUERIES_DIR = ROOT / "queries"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
