@@ -1,0 +1,80 @@
+"""kzeu-graph: a provenance-first knowledge graph of EU-Kazakhstan cooperation.
+
+The public API is imported lazily, so that ``import kzeu_graph`` (and the CLI's ``--help``)
+stays fast; ``rdflib`` and friends load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, KzeuError, ParameterError, QueryError
+from .export import export, serialize  # eager: the function must shadow the submodule
+
+try:
+    __version__ = version("kzeu-graph")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    __version__ = "0+unknown"
+
+if TYPE_CHECKING:
+    from .catalog import Parameter, SavedQuery, get_query, list_queries
+    from .loading import load_graph, load_ontology, load_shapes, parse_file
+    from .queries import describe, run_query, run_showcase, run_sparql
+    from .results import Result
+    from .validation import Finding, ValidationReport, validate
+
+_LAZY: dict[str, str] = {
+    "Parameter": "catalog",
+    "SavedQuery": "catalog",
+    "get_query": "catalog",
+    "list_queries": "catalog",
+    "load_graph": "loading",
+    "load_ontology": "loading",
+    "load_shapes": "loading",
+    "parse_file": "loading",
+    "describe": "queries",
+    "run_query": "queries",
+    "run_showcase": "queries",
+    "run_sparql": "queries",
+    "Result": "results",
+    "Finding": "validation",
+    "ValidationReport": "validation",
+    "validate": "validation",
+}
+
+__all__ = [
+    "Finding",
+    "InputError",
+    "KzeuError",
+    "Parameter",
+    "ParameterError",
+    "QueryError",
+    "Result",
+    "SavedQuery",
+    "ValidationReport",
+    "__version__",
+    "describe",
+    "export",
+    "get_query",
+    "list_queries",
+    "load_graph",
+    "load_ontology",
+    "load_shapes",
+    "parse_file",
+    "run_query",
+    "run_showcase",
+    "run_sparql",
+    "serialize",
+    "validate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kzeu_graph' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

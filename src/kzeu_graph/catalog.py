@@ -1,0 +1,321 @@
+"""Saved SPARQL queries: grlc-style ``#+`` YAML headers and typed parameters."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from . import resources
+from .errors import ParameterError, QueryError
+
+__all__ = [
+    "KINDS",
+    "Parameter",
+    "SavedQuery",
+    "convert_value",
+    "get_query",
+    "is_valid_iri",
+    "list_queries",
+    "parse_query_file",
+    "query_names",
+]
+
+# type suffix -> kind
+KINDS: dict[str, str] = {
+    "iri": "iri",
+    "integer": "integer",
+    "decimal": "decimal",
+    "date": "date",
+    "year": "year",
+    "en": "literal",
+    "literal": "literal",
+}
+
+_VARIABLE = re.compile(r"[?$](__?)([A-Za-z0-9][A-Za-z0-9_]*)")
+_QUERY_TYPE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_DATE = re.compile(
+    r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+_YEAR = re.compile(r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?")
+_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def _normalise(name: str) -> str:
+    return name.replace("_", "").replace("-", "")
+
+
+def is_valid_iri(value: str) -> bool:
+    """An absolute IRI: a scheme, and no spaces, controls or ``<>"{}|\\^``` characters."""
+    return bool(_IRI_SCHEME.match(value)) and not _IRI_FORBIDDEN.search(value) and len(value) > 0
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a saved query, derived from a ``?_name_kind`` variable."""
+
+    name: str
+    variable: Variable
+    kind: str
+    required: bool
+    default: str | None = None
+    description: str = ""
+
+
+def _parameter_from_variable(variable: str, underscores: str) -> Parameter:
+    """``?_person_iri`` -> Parameter(name="person", kind="iri", required=True)."""
+    body = variable[len(underscores) :]
+    parts = [p for p in body.split("_") if p]
+    kind = "literal"
+    if len(parts) > 1 and parts[-1] in KINDS:
+        kind = KINDS[parts[-1]]
+        parts = parts[:-1]
+    name = "".join(parts)
+    return Parameter(name=name, variable=Variable(variable), kind=kind, required=underscores == "_")
+
+
+def convert_value(parameter: Parameter, raw: str | Node) -> Node:
+    """Turn a user's string into an RDF term of the parameter's kind (validated lexically)."""
+    if not isinstance(raw, str) or isinstance(raw, URIRef | Literal):
+        node = raw
+        if parameter.kind == "iri" and not (isinstance(node, URIRef) and is_valid_iri(str(node))):
+            raise ParameterError(f"parameter {parameter.name!r} needs an absolute IRI")
+        return node
+    value = raw.strip() if parameter.kind != "literal" else raw
+    kind = parameter.kind
+
+    def bad(what: str) -> ParameterError:
+        return ParameterError(f"parameter {parameter.name!r} needs {what}, got {raw!r}")
+
+    if kind == "iri":
+        if value.startswith("<") and value.endswith(">"):
+            value = value[1:-1]
+        if not is_valid_iri(value):
+            raise bad('an absolute IRI (scheme, no spaces or <>"{}|\\^` characters)')
+        return URIRef(value)
+    if kind == "integer":
+        if not _INTEGER.fullmatch(value):
+            raise bad("an integer")
+        return Literal(int(value), datatype=XSD.integer)
+    if kind == "decimal":
+        if not _DECIMAL.fullmatch(value):
+            raise bad("a decimal number")
+        try:
+            return Literal(Decimal(value), datatype=XSD.decimal)
+        except InvalidOperation:
+            raise bad("a decimal number") from None
+    if kind == "date":
+        literal = Literal(value, datatype=XSD.date)
+        if not _DATE.fullmatch(value) or literal.ill_typed:
+            raise bad("a date YYYY-MM-DD")
+        return literal
+    if kind == "year":
+        if not _YEAR.fullmatch(value):
+            raise bad("a year YYYY")
+        return Literal(value, datatype=XSD.gYear)
+    return Literal(value)
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query file from ``queries/``: its header metadata, parameters and text."""
+
+    name: str
+    path: Path
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    text: str
+    query_type: str
+    enumerate: tuple[str, ...] = field(default=())
+
+    def parameter(self, name: str) -> Parameter:
+        """The parameter called ``name`` (underscores and hyphens in ``name`` are ignored)."""
+        wanted = _normalise(name)
+        for parameter in self.parameters:
+            if parameter.name == wanted:
+                return parameter
+        raise ParameterError(f"query {self.name!r} has no parameter {name!r}{self._known()}")
+
+    def _known(self) -> str:
+        names = ", ".join(p.name for p in self.parameters)
+        return f" (parameters: {names})" if names else " (it takes no parameters)"
+
+    def bind(self, raw: Mapping[str, str | Node] | None = None) -> dict[Variable, Node]:
+        """Typed initial bindings from user values; defaults filled, unknown/missing refused."""
+        given: dict[str, str | Node] = {}
+        for name, value in (raw or {}).items():
+            canonical = self.parameter(name).name  # raises on unknown names
+            if canonical in given:
+                raise ParameterError(f"parameter {canonical!r} given twice")
+            given[canonical] = value
+        bindings: dict[Variable, Node] = {}
+        for parameter in self.parameters:
+            if parameter.name in given:
+                bindings[parameter.variable] = convert_value(parameter, given[parameter.name])
+            elif parameter.default is not None:
+                bindings[parameter.variable] = convert_value(parameter, parameter.default)
+            elif parameter.required:
+                raise ParameterError(
+                    f"query {self.name!r} needs parameter {parameter.name!r} "
+                    f"({parameter.kind}); pass --param {parameter.name}=VALUE"
+                )
+        return bindings
+
+
+_TOP_LEVEL_SCALAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*\S)[ \t]*$")
+
+
+def _quote_top_level_scalars(lines: list[str]) -> list[str]:
+    """Quote one-line top-level values (``summary: What: why?`` is not valid YAML otherwise)."""
+    out = []
+    for line in lines:
+        match = _TOP_LEVEL_SCALAR.match(line)
+        if match and match.group(2)[0] not in "\"'|>[{&*!%@`#":
+            line = f"{match.group(1)}: {json.dumps(match.group(2))}"
+        out.append(line)
+    return out
+
+
+def _header(text: str, path: Path) -> dict[str, Any]:
+    """The YAML mapping formed by the ``#+`` lines.
+
+    A one-line top-level value that is not valid plain YAML (a colon followed by a space
+    inside a summary, say) is read as a string.
+    """
+    lines = [
+        line[3:] if line.startswith("#+ ") else ""
+        for line in text.splitlines()
+        if line.startswith("#+")
+    ]
+    if not lines:
+        return {}
+    try:
+        data = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        try:
+            data = yaml.safe_load("\n".join(_quote_top_level_scalars(lines)))
+        except yaml.YAMLError as exc:
+            raise QueryError(f"{path}: malformed #+ header: {' '.join(str(exc).split())}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise QueryError(f"{path}: the #+ header must be a YAML mapping")
+    return data
+
+
+def _defaults(value: Any, path: Path) -> dict[str, str]:
+    """``defaults:`` as a list of one-key maps (or a plain map) -> {name: value}."""
+    result: dict[str, str] = {}
+    items: list[Any]
+    if value is None:
+        return result
+    items = [value] if isinstance(value, dict) else list(value) if isinstance(value, list) else []
+    if not items and value:
+        raise QueryError(f"{path}: 'defaults' must be a list of name: value maps")
+    for item in items:
+        if not isinstance(item, dict):
+            raise QueryError(f"{path}: 'defaults' must be a list of name: value maps")
+        for key, default in item.items():
+            result[_normalise(str(key))] = str(default)
+    return result
+
+
+def _strip_comments_and_strings(text: str) -> str:
+    """The query text with comments, IRIs and string literals blanked (to find variables/type)."""
+    pattern = re.compile(
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    )
+    return pattern.sub(" ", text)
+
+
+def parse_query_file(path: Path) -> SavedQuery:
+    """Read one ``.rq`` file into a SavedQuery."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot read: {exc.strerror}") from None
+    header = _header(text, path)
+    defaults = _defaults(header.get("defaults"), path)
+    body = _strip_comments_and_strings(text)
+    parameters: dict[str, Parameter] = {}
+    for match in _VARIABLE.finditer(body):
+        underscores, rest = match.group(1), match.group(2)
+        parameter = _parameter_from_variable(underscores + rest, underscores)
+        if not parameter.name:
+            continue
+        previous = parameters.get(parameter.name)
+        if previous is not None and previous.variable != parameter.variable:
+            raise QueryError(f"{path}: parameter {parameter.name!r} is declared twice")
+        parameters[parameter.name] = parameter
+    unknown_defaults = set(defaults) - set(parameters)
+    if unknown_defaults:
+        raise QueryError(
+            f"{path}: defaults for unknown parameters: {', '.join(sorted(unknown_defaults))}"
+        )
+    params = tuple(
+        Parameter(
+            name=p.name,
+            variable=p.variable,
+            kind=p.kind,
+            required=p.required,
+            default=defaults.get(p.name),
+        )
+        for p in parameters.values()
+    )
+    type_match = _QUERY_TYPE.search(body)
+    tags = header.get("tags") or []
+    enum = header.get("enumerate") or []
+    return SavedQuery(
+        name=path.stem,
+        path=path,
+        summary=str(header.get("summary") or "").strip(),
+        description=str(header.get("description") or "").strip(),
+        tags=tuple(str(t) for t in (tags if isinstance(tags, list) else [tags])),
+        parameters=params,
+        text=text,
+        query_type=type_match.group(1).upper() if type_match else "UNKNOWN",
+        enumerate=tuple(str(e) for e in (enum if isinstance(enum, list) else [enum])),
+    )
+
+
+def list_queries(directory: Path | None = None) -> list[SavedQuery]:
+    """Every saved query in ``directory`` (default: the shipped queries), sorted by name."""
+    folder = resources.queries_dir() if directory is None else Path(directory)
+    if not folder.is_dir():
+        return []
+    return [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]
+
+
+_QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def query_names(directory: Path | None = None) -> list[str]:
+    """The names of the saved queries (file stems), sorted, without parsing them."""
+    folder = resources.queries_dir() if directory is None else Path(directory)
+    return sorted(p.stem for p in folder.glob("*.rq")) if folder.is_dir() else []
+
+
+def get_query(name: str, directory: Path | None = None) -> SavedQuery:
+    """The saved query called ``name``; ParameterError listing the known names otherwise."""
+    folder = resources.queries_dir() if directory is None else Path(directory)
+    names = query_names(folder)
+    if not _QUERY_NAME.fullmatch(name) or name not in names:
+        known = ", ".join(names) or "(none)"
+        raise ParameterError(f"unknown query {name!r}; known queries: {known}")
+    return parse_query_file(folder / f"{name}.rq")

@@ -1,0 +1,352 @@
+"""The ``kzeu-graph`` command line: parse arguments, call one library function, print.
+
+Exit codes: 0 success (or: the graph conforms), 1 validation violations (or nothing found),
+2 usage or input error. Heavy libraries are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from .errors import KzeuError, ParameterError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rich.console import Console
+
+    from .results import Result
+
+PROG = "kzeu-graph"
+INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
+EXIT_VIOLATIONS = 1
+EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    click.echo(f"{PROG}: error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
+
+
+class _Main(click.Group):
+    """A group that turns library errors into one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KzeuError as exc:
+            _fail(str(exc))
+        except RecursionError:
+            _fail("input nested too deeply")
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except Exception as exc:  # never a traceback
+            _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+
+
+def _quiet_libraries() -> None:
+    """rdflib logs tracebacks for ill-typed literals; the validator reports them instead."""
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+    logging.getLogger("pyshacl").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", module=r"rdflib(\..*)?")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    version=None, package_name="kzeu-graph", prog_name=PROG, message="%(prog)s %(version)s"
+)
+def main() -> None:
+    """A provenance-first knowledge graph of EU-Kazakhstan cooperation: validate, query, export."""
+    _quiet_libraries()
+
+
+def data_option(func: Any) -> Any:
+    return click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="An RDF data file to use instead of the shipped graph (repeatable).",
+    )(func)
+
+
+def inference_option(func: Any) -> Any:
+    return click.option(
+        "--inference",
+        type=INFERENCE,
+        default="none",
+        show_default=True,
+        help="Expand the graph with an RDFS or OWL-RL closure first.",
+    )(func)
+
+
+def _load(data: Sequence[Path], inference: str = "none") -> Graph:
+    from .loading import load_graph
+
+    return load_graph(list(data) or None, inference=inference)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ output
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else 200  # piped output: do not squeeze to 80 columns
+    return Console(width=width, soft_wrap=False, highlight=False, markup=False, emoji=False)
+
+
+def _cell(term: Any, graph: Graph | None) -> str:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        if graph is not None:
+            try:
+                return graph.namespace_manager.curie(str(term), generate=False)
+            except (KeyError, ValueError):
+                pass
+        return str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+def _print_table(result: Result, title: str | None, graph: Graph | None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    if result.kind == "ask":
+        if title:
+            console.print(Text(title, style="bold"))
+        console.print(Text("true" if result.boolean else "false"))
+        return
+    table = Table(title=Text(title) if title else None, show_lines=False, expand=False)
+    for name in result.variables:
+        table.add_column(Text(name), overflow="fold")
+    for row in result.rows:
+        table.add_row(*[Text(_cell(row.get(name), graph)) for name in result.variables])
+    console.print(table)
+    console.print(Text(f"{len(result.rows)} row(s)", style="dim"))
+
+
+def _emit_result(result: Result, fmt: str, title: str | None, graph: Graph | None) -> None:
+    if fmt == "table":
+        _print_table(result, title, graph)
+    else:
+        click.echo(result.serialize(fmt), nl=False)
+
+
+RESULT_FORMAT = click.Choice(["table", "csv", "tsv", "json"])
+
+
+# ------------------------------------------------------------------ commands
+
+
+@main.command()
+@data_option
+@inference_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+)
+def validate(data: tuple[Path, ...], inference: str, fmt: str) -> None:
+    """Validate the graph with the SHACL shapes and the text-span checks.
+
+    Exit 0 if it conforms, 1 if there are violations, 2 on an input error.
+    """
+    from . import resources
+    from .validation import validate as run_validation
+
+    graph = _load(data)
+    folders = [p.parent / "sources" for p in data] + [resources.sources_dir()]
+    report = run_validation(graph, inference=inference, sources_dirs=folders)  # type: ignore[arg-type]
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif fmt == "turtle":
+        click.echo(report.report_graph.serialize(format="turtle"), nl=False)
+    else:
+        click.echo(report.text(), nl=False)
+    sys.exit(0 if report.conforms else EXIT_VIOLATIONS)
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"--param needs key=value, got {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def _print_catalog() -> None:
+    from .catalog import list_queries
+
+    for saved in list_queries():
+        tags = f" [{', '.join(saved.tags)}]" if saved.tags else ""
+        click.echo(f"{saved.name}{tags}: {saved.summary}")
+        for p in saved.parameters:
+            need = "required" if p.required else "optional"
+            default = f", default {p.default}" if p.default is not None else ""
+            click.echo(f"    --param {p.name}=<{p.kind}> ({need}{default})")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the saved queries and their parameters.")
+@click.option(
+    "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable)."
+)
+@data_option
+@inference_option
+@click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+def query(
+    name: str | None,
+    list_: bool,
+    params: tuple[str, ...],
+    data: tuple[Path, ...],
+    inference: str,
+    fmt: str,
+) -> None:
+    """Run the saved query NAME (see --list)."""
+    if list_:
+        _print_catalog()
+        return
+    if not name:
+        raise click.UsageError("give a query NAME, or --list")
+    from .catalog import get_query
+    from .queries import run_query
+
+    saved = get_query(name)
+    values = _parse_params(params)
+    saved.bind(values)  # check the parameters before loading anything
+    graph = _load(data, inference)
+    result = run_query(graph, saved, values)
+    _emit_result(result, fmt, saved.summary, graph)
+
+
+def _read_query(source: str) -> str:
+    from .errors import InputError
+    from .safety import check_file_size
+
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    check_file_size(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+
+
+@main.command()
+@click.argument("source", metavar="FILE|-")
+@data_option
+@inference_option
+@click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str) -> None:
+    """Run a read-only SPARQL query from FILE (or - for standard input)."""
+    from .queries import prepare, run_sparql
+
+    text = _read_query(source)
+    prepare(text)  # refuse bad queries before loading anything
+    graph = _load(data, inference)
+    _emit_result(run_sparql(graph, text), fmt, None, graph)
+
+
+@main.command()
+@click.argument("iri")
+@data_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "nt", "json-ld"]),
+    default="turtle",
+    show_default=True,
+)
+def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
+    """Print everything the graph says about IRI (a full IRI or a CURIE like kzr:x).
+
+    Exit 1 if the graph says nothing about it.
+    """
+    from .export import serialize
+    from .queries import describe as run_describe
+    from .queries import expand_iri
+
+    node = expand_iri(iri)
+    graph = _load(data)
+    found = run_describe(graph, node)
+    if len(found) == 0:
+        click.echo(f"{PROG}: nothing known about <{node}>", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(serialize(found, fmt), nl=False)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "json-ld", "nt", "nquads", "trig", "xml"]),
+    required=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of standard output.",
+)
+@data_option
+@inference_option
+def export(fmt: str, output: Path | None, data: tuple[Path, ...], inference: str) -> None:
+    """Export the graph (ontology + data [+ closure]) in an RDF format."""
+    from .export import export as run_export
+
+    graph = _load(data, inference)
+    text = run_export(graph, fmt, output)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"{PROG}: wrote {len(graph)} triples to {output}", err=True)
+
+
+@main.command()
+def demo() -> None:
+    """Validate the shipped graph, then run every showcase query."""
+    from .queries import run_showcase
+    from .validation import validate as run_validation
+
+    graph = _load(())
+    report = run_validation(graph)
+    click.echo(f"Validation: the shipped graph ({len(graph)} triples) {report.summary()}")
+    if not report.conforms:
+        click.echo(report.text(), nl=False)
+        sys.exit(EXIT_VIOLATIONS)
+    for saved, result in run_showcase(graph):
+        click.echo()
+        _print_table(result, f"{saved.name}: {saved.summary}", graph)

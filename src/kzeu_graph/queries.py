@@ -1,0 +1,145 @@
+"""Run saved and ad-hoc SPARQL safely (prepared once, algebra-checked, typed bindings only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from pyparsing import ParseBaseException
+from rdflib import BNode, Graph, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.processor import prepareUpdate
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from .catalog import SavedQuery, get_query, is_valid_iri, list_queries
+from .errors import KzeuError, ParameterError, QueryError
+from .namespaces import OA, PREFIXES, new_graph
+from .results import Result
+from .safety import check_query_algebra
+
+__all__ = ["describe", "expand_iri", "prepare", "run_query", "run_showcase", "run_sparql"]
+
+SHOWCASE_TAG = "showcase"
+
+
+def _parse_error(exc: ParseBaseException) -> str:
+    return f"line {exc.lineno}, column {exc.column}: {exc.msg}"
+
+
+@lru_cache(maxsize=128)
+def prepare(text: str) -> Query:
+    """Parse and translate a query once (cached by text); refuse updates and SERVICE."""
+    try:
+        prepared = prepareQuery(text, initNs=dict(PREFIXES))
+    except RecursionError:
+        raise QueryError("query nested too deeply") from None
+    except ParseBaseException as exc:
+        if _is_update(text):
+            raise QueryError(
+                "SPARQL updates are refused: only SELECT, ASK, CONSTRUCT, DESCRIBE"
+            ) from None
+        raise QueryError(f"malformed SPARQL at {_parse_error(exc)}") from None
+    except Exception as exc:
+        raise QueryError(f"malformed SPARQL: {type(exc).__name__}: {exc}") from None
+    try:
+        check_query_algebra(prepared)
+    except RecursionError:
+        raise QueryError("query nested too deeply") from None
+    return prepared
+
+
+def _is_update(text: str) -> bool:
+    """Whether ``text`` parses as a SPARQL update (parsing executes nothing)."""
+    try:
+        prepareUpdate(text, initNs=dict(PREFIXES))
+    except Exception:
+        return False
+    return True
+
+
+def _execute(graph: Graph, prepared: Query, bindings: Mapping[str, Node] | None = None) -> Result:
+    try:
+        raw = graph.query(prepared, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
+        return Result.from_rdflib(raw)
+    except KzeuError:
+        raise
+    except RecursionError:
+        raise QueryError("query evaluation nested too deeply") from None
+    except Exception as exc:
+        raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
+
+
+def run_sparql(graph: Graph, text: str) -> Result:
+    """Run an ad-hoc read-only query (project prefixes predeclared)."""
+    return _execute(graph, prepare(text))
+
+
+def run_query(
+    graph: Graph,
+    name: str | SavedQuery,
+    params: Mapping[str, str | Node] | None = None,
+    directory: Path | None = None,
+) -> Result:
+    """Run the saved query ``name`` with typed parameters (strings are converted by kind)."""
+    saved = name if isinstance(name, SavedQuery) else get_query(name, directory)
+    bindings = saved.bind(params)
+    prepared = prepare(saved.text)
+    return _execute(graph, prepared, {str(k): v for k, v in bindings.items()})
+
+
+def run_showcase(graph: Graph, directory: Path | None = None) -> list[tuple[SavedQuery, Result]]:
+    """Every saved query tagged ``showcase``, run with its defaults, in name order."""
+    return [
+        (saved, run_query(graph, saved))
+        for saved in list_queries(directory)
+        if SHOWCASE_TAG in saved.tags
+    ]
+
+
+def expand_iri(value: str) -> URIRef:
+    """An IRI from ``<iri>``, ``iri`` or a project CURIE (``kzr:roman-vassilenko``)."""
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        text = str(PREFIXES[prefix]) + local
+    if not is_valid_iri(text):
+        raise ParameterError(f"not an absolute IRI: {value!r}")
+    return URIRef(text)
+
+
+def _with_blank_closure(source: Graph, target: Graph, start: Node) -> None:
+    """Copy ``start``'s outgoing triples, following blank-node objects."""
+    stack = [start]
+    seen: set[Node] = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in source.triples((node, None, None)):
+            target.add(triple)
+            if isinstance(triple[2], BNode):
+                stack.append(triple[2])
+
+
+def describe(graph: Graph, iri: str | URIRef) -> Graph:
+    """Everything about ``iri``: as subject (with blank nodes), as object, and its evidence.
+
+    Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
+    """
+    node = iri if isinstance(iri, URIRef) else expand_iri(iri)
+    out = new_graph()
+    _with_blank_closure(graph, out, node)
+    for triple in graph.triples((None, None, node)):
+        out.add(triple)
+    for annotation in graph.subjects(OA.hasBody, node):
+        _with_blank_closure(graph, out, annotation)
+        for target in graph.objects(annotation, OA.hasTarget):
+            _with_blank_closure(graph, out, target)
+            for selector in graph.objects(target, OA.hasSelector):
+                _with_blank_closure(graph, out, selector)
+    return out

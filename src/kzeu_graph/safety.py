@@ -1,0 +1,162 @@
+"""Guards shared by every path: atomic writes, size caps, hostile RDF/XML, JSON-LD and SPARQL."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import rdflib.plugins.sparql
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+
+from .errors import InputError, QueryError
+
+# FROM <...> and LOAD must never fetch or read anything.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "atomic_write",
+    "check_file_size",
+    "check_jsonld_contexts",
+    "check_no_doctype",
+    "check_query_algebra",
+    "get_max_bytes",
+    "set_max_bytes",
+]
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_max_bytes = DEFAULT_MAX_BYTES
+
+ALLOWED_QUERY_TYPES = frozenset({"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"})
+
+
+def get_max_bytes() -> int:
+    """The current cap on the size of one input file, in bytes."""
+    return _max_bytes
+
+
+def set_max_bytes(limit: int) -> None:
+    """Change the cap on the size of one input file (bytes, > 0)."""
+    global _max_bytes
+    if limit <= 0:
+        raise ValueError("the size cap must be positive")
+    _max_bytes = limit
+
+
+def check_file_size(path: Path, limit: int | None = None) -> None:
+    """Raise InputError if ``path`` is larger than the cap."""
+    cap = _max_bytes if limit is None else limit
+    size = path.stat().st_size
+    if size > cap:
+        raise InputError(f"{path}: file is {size} bytes, larger than the {cap}-byte limit")
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the new one.
+
+    The bytes go to a temporary file in the same folder, are fsynced, then renamed over
+    ``path``. On any failure the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def check_no_doctype(text: str, path: Path) -> None:
+    """Refuse RDF/XML with a document type declaration (entity expansion bombs)."""
+    if "<!doctype" in text.lower():
+        line = text.lower()[: text.lower().index("<!doctype")].count("\n") + 1
+        raise InputError(f"{path}:{line}: RDF/XML with <!DOCTYPE is refused")
+
+
+def _walk_json(value: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair of every object in a parsed JSON document, without recursion."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                yield key, child
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_jsonld_contexts(text: str, path: Path) -> Any:
+    """Refuse JSON-LD whose ``@context`` or ``@import`` refers to anything but an inline object.
+
+    Returns the parsed JSON. Only inline context objects (and ``null``) are allowed:
+    any string reference (remote URL, ``file:``, relative path) is refused.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
+    for key, child in _walk_json(document):
+        if key == "@import":
+            raise InputError(f"{path}: JSON-LD @import is refused (only inline contexts)")
+        if key == "@context":
+            contexts = child if isinstance(child, list) else [child]
+            for context in contexts:
+                if context is not None and not isinstance(context, dict):
+                    raise InputError(
+                        f"{path}: JSON-LD @context {context!r} is refused (only inline contexts)"
+                    )
+    return document
+
+
+def _children(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):  # CompValue and Expr are OrderedDicts
+        yield from dict.values(node)
+    elif isinstance(node, list | tuple | set | frozenset) or (
+        hasattr(node, "as_list") and not isinstance(node, str)
+    ):
+        yield from node
+
+
+def check_query_algebra(prepared: Query) -> None:
+    """Refuse updates and anything but SELECT/ASK/CONSTRUCT/DESCRIBE, and any SERVICE pattern.
+
+    Walks the whole translated algebra (subqueries and EXISTS included) without recursion.
+    """
+    algebra = getattr(prepared, "algebra", None)
+    if not isinstance(algebra, CompValue) or algebra.name not in ALLOWED_QUERY_TYPES:
+        kind = getattr(algebra, "name", type(prepared).__name__)
+        raise QueryError(
+            f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed, not {kind}"
+        )
+    seen: set[int] = set()
+    stack: list[Any] = [algebra]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or isinstance(node, str | int | float | bool) or node is None:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            raise QueryError("SERVICE is refused: queries may not call remote endpoints")
+        stack.extend(_children(node))

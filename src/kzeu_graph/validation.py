@@ -1,0 +1,419 @@
+"""SHACL validation with the project's shapes, plus checks SHACL cannot express."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, XSD
+from rdflib.term import Node
+
+from . import resources
+from .catalog import is_valid_iri
+from .errors import InputError
+from .loading import Inference, load_shapes
+from .namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
+
+__all__ = ["SEVERITIES", "Finding", "ValidationReport", "python_checks", "validate"]
+
+SEVERITIES = ("Violation", "Warning", "Info")
+_RANK = {name: i for i, name in enumerate(SEVERITIES)}
+_SEVERITY_IRI = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
+
+# XSD types rdflib has no converter for: checked by their lexical form instead.
+_TZ = r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?"
+_LEXICAL: dict[URIRef, re.Pattern[str]] = {
+    XSD.gYear: re.compile(rf"-?([1-9][0-9]{{4,}}|[0-9]{{4}}){_TZ}"),
+    XSD.gYearMonth: re.compile(rf"-?([1-9][0-9]{{4,}}|[0-9]{{4}})-(0[1-9]|1[0-2]){_TZ}"),
+    XSD.gMonth: re.compile(rf"--(0[1-9]|1[0-2]){_TZ}"),
+    XSD.gDay: re.compile(rf"---(0[1-9]|[12][0-9]|3[01]){_TZ}"),
+    XSD.gMonthDay: re.compile(rf"--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}"),
+}
+
+CHECK_TEXT_SPAN = "kzeu-check:text-span"
+CHECK_SOURCE_FILE = "kzeu-check:source-file"
+CHECK_SHA256 = "kzeu-check:sha256"
+CHECK_LITERAL = "kzeu-check:ill-typed-literal"
+CHECK_IRI = "kzeu-check:iri"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, from a SHACL shape or a Python check."""
+
+    focus_node: Node | None
+    path: Node | None
+    value: Node | None
+    message: str
+    severity: str
+    source: str
+    component: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "focus_node": _show(self.focus_node),
+            "path": _show(self.path),
+            "value": _show(self.value),
+            "message": self.message,
+            "severity": self.severity,
+            "source": self.source,
+            "component": self.component,
+        }
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        return (
+            _RANK.get(self.severity, 9),
+            _show(self.focus_node) or "",
+            _show(self.path) or "",
+            self.message,
+            self.source,
+        )
+
+
+def _n3(node: Node) -> str:
+    return str(node.n3()) if hasattr(node, "n3") else str(node)
+
+
+def _show(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return str(node)
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        return str(node.n3())
+    return str(node)
+
+
+@dataclass
+class ValidationReport:
+    """Whether the graph conforms, every finding, and the SHACL report graph."""
+
+    conforms: bool
+    results: list[Finding] = field(default_factory=list)
+    report_graph: Graph = field(default_factory=new_graph)
+
+    def filter(self, min_severity: str = "Info") -> list[Finding]:
+        """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
+        if min_severity not in _RANK:
+            raise ValueError(f"unknown severity {min_severity!r}")
+        return [f for f in self.results if _RANK.get(f.severity, 9) <= _RANK[min_severity]]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.results if f.severity == severity)
+
+    def summary(self) -> str:
+        """One line: conformance and counts per severity."""
+        verdict = "conforms" if self.conforms else "does not conform"
+        counts = ", ".join(f"{self.count(s)} {s.lower()}(s)" for s in SEVERITIES)
+        return f"{verdict}: {counts}"
+
+    def text(self) -> str:
+        """A human-readable report: one block per finding, then the summary line."""
+        lines: list[str] = []
+        for finding in self.results:
+            where = finding.focus_node and _show(finding.focus_node)
+            lines.append(f"{finding.severity}: {where}")
+            if finding.path is not None:
+                lines.append(f"  path: {_show(finding.path)}")
+            if finding.value is not None:
+                lines.append(f"  value: {_show(finding.value)}")
+            lines.append(f"  message: {finding.message}")
+            lines.append(f"  source: {finding.source}")
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """A stable dict: findings sorted by severity, focus node, path, message."""
+        return {
+            "conforms": self.conforms,
+            "counts": {s: self.count(s) for s in SEVERITIES},
+            "results": [f.to_json() for f in self.results],
+        }
+
+
+def _finding(
+    focus: Node | None,
+    message: str,
+    source: str,
+    *,
+    path: Node | None = None,
+    value: Node | None = None,
+    severity: str = "Violation",
+) -> Finding:
+    return Finding(focus, path, value, message, severity, source, source)
+
+
+# ------------------------------------------------------------------ Python checks
+
+
+def _find_source_file(name: str, folders: Sequence[Path]) -> Path | None:
+    if not name or Path(name).name != name or name in (".", ".."):
+        return None  # a bare file name only: no folders, no traversal
+    for folder in folders:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _int(node: Node) -> int | None:
+    if isinstance(node, Literal):
+        value = node.toPython()
+        if isinstance(value, int) and not isinstance(value, bool) and not node.ill_typed:
+            return value
+    return None
+
+
+def _source_texts(graph: Graph, folders: Sequence[Path], out: list[Finding]) -> dict[Node, str]:
+    """The text of every article that some oa:hasSource points at (with file + hash checks)."""
+    texts: dict[Node, str] = {}
+    for article in sorted(set(graph.objects(None, OA.hasSource)), key=_n3):
+        names = [str(n) for n in graph.objects(article, KZEU.textFile)]
+        if len(names) != 1:
+            out.append(
+                _finding(
+                    article,
+                    f"a text source needs exactly one kzeu:textFile, found {len(names)}",
+                    CHECK_SOURCE_FILE,
+                    path=KZEU.textFile,
+                )
+            )
+            continue
+        file = _find_source_file(names[0], folders)
+        if file is None:
+            where = ", ".join(str(f) for f in folders)
+            out.append(
+                _finding(
+                    article,
+                    f"source text file {names[0]!r} not found in {where}",
+                    CHECK_SOURCE_FILE,
+                    path=KZEU.textFile,
+                    value=Literal(names[0]),
+                )
+            )
+            continue
+        raw = file.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        hashes = [str(h).lower() for h in graph.objects(article, SCHEMA.sha256)]
+        if not hashes:
+            out.append(
+                _finding(
+                    article, "the source has no schema:sha256", CHECK_SHA256, path=SCHEMA.sha256
+                )
+            )
+        elif any(h != digest for h in hashes):
+            out.append(
+                _finding(
+                    article,
+                    f"schema:sha256 does not match {file.name} (its SHA-256 is {digest})",
+                    CHECK_SHA256,
+                    path=SCHEMA.sha256,
+                    value=Literal(hashes[0]),
+                )
+            )
+        try:
+            texts[article] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(_finding(article, f"{file} is not UTF-8 text", CHECK_SOURCE_FILE))
+    return texts
+
+
+def check_text_spans(graph: Graph, folders: Sequence[Path]) -> list[Finding]:
+    """Every quote/position selector pair must select exactly its ``oa:exact`` in the source."""
+    out: list[Finding] = []
+    texts = _source_texts(graph, folders, out)
+    for target in sorted(set(graph.subjects(OA.hasSource, None)), key=_n3):
+        sources = [s for s in graph.objects(target, OA.hasSource) if s in texts]
+        if len(sources) != 1:
+            continue
+        text = texts[sources[0]]
+        selectors = list(graph.objects(target, OA.hasSelector))
+        quotes = [e for s in selectors for e in graph.objects(s, OA.exact)]
+        positions = [
+            (s, graph.value(s, OA.start), graph.value(s, OA.end))
+            for s in selectors
+            if (s, RDF.type, OA.TextPositionSelector) in graph or (s, OA.start, None) in graph
+        ]
+        for selector, start_node, end_node in positions:
+            start = _int(start_node) if start_node is not None else None
+            end = _int(end_node) if end_node is not None else None
+            if start is None or end is None or not 0 <= start <= end <= len(text):
+                out.append(
+                    _finding(
+                        target,
+                        f"text position {start_node}..{end_node} is not a valid span of a "
+                        f"{len(text)}-character text",
+                        CHECK_TEXT_SPAN,
+                        path=OA.hasSelector,
+                        value=selector,
+                    )
+                )
+                continue
+            actual = text[start:end]
+            for exact in quotes:
+                if str(exact) != actual:
+                    out.append(
+                        _finding(
+                            target,
+                            f"text[{start}:{end}] is {actual!r}, not the oa:exact {str(exact)!r}",
+                            CHECK_TEXT_SPAN,
+                            path=OA.hasSelector,
+                            value=exact,
+                        )
+                    )
+    return out
+
+
+def check_literals(graph: Graph) -> list[Finding]:
+    """Literals whose lexical form is not valid for their XSD datatype."""
+    out: list[Finding] = []
+    for s, p, o in sorted(graph):
+        if not isinstance(o, Literal) or o.datatype is None:
+            continue
+        if not str(o.datatype).startswith(str(XSD)):
+            continue
+        pattern = _LEXICAL.get(o.datatype)
+        bad = o.ill_typed is True or (pattern is not None and not pattern.fullmatch(str(o)))
+        if bad:
+            out.append(
+                _finding(
+                    s,
+                    f"ill-typed literal: {str(o)!r} is not a valid {_xsd_name(o.datatype)}",
+                    CHECK_LITERAL,
+                    path=p,
+                    value=o,
+                )
+            )
+    return out
+
+
+def check_iris(graph: Graph) -> list[Finding]:
+    """IRIs that are not absolute or contain spaces or ``<>"{}|\\^``` characters."""
+    out: list[Finding] = []
+    seen: set[tuple[Node, Node]] = set()
+    for s, p, o in sorted(graph):
+        for position, term in (("subject", s), ("predicate", p), ("object", o)):
+            if isinstance(term, URIRef) and not is_valid_iri(str(term)) and (s, term) not in seen:
+                seen.add((s, term))
+                out.append(
+                    _finding(
+                        s,
+                        f"invalid IRI as {position}: {str(term)!r} (needs a scheme; no spaces "
+                        'or <>"{}|\\^` characters)',
+                        CHECK_IRI,
+                        path=p if position == "object" else None,
+                        value=term,
+                    )
+                )
+    return out
+
+
+def _xsd_name(datatype: URIRef) -> str:
+    return "xsd:" + str(datatype)[len(str(XSD)) :]
+
+
+def python_checks(graph: Graph, sources_dirs: Sequence[Path] | None = None) -> list[Finding]:
+    """The checks SHACL cannot do: text spans and source hashes, literal and IRI syntax."""
+    folders = list(sources_dirs) if sources_dirs is not None else [resources.sources_dir()]
+    return check_text_spans(graph, folders) + check_literals(graph) + check_iris(graph)
+
+
+# ------------------------------------------------------------------ SHACL
+
+
+def _findings_from_report(report: Graph) -> list[Finding]:
+    out: list[Finding] = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity_node = report.value(result, SH.resultSeverity)
+        severity = str(severity_node).rsplit("#", 1)[-1] if severity_node else "Violation"
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        shape = report.value(result, SH.sourceShape)
+        component = report.value(result, SH.sourceConstraintComponent)
+        out.append(
+            Finding(
+                focus_node=report.value(result, SH.focusNode),
+                path=report.value(result, SH.resultPath),
+                value=report.value(result, SH.value),
+                message="; ".join(messages) or "(no message)",
+                severity=severity,
+                source=_show(shape) or "",
+                component=_show(component) or "",
+            )
+        )
+    return out
+
+
+def _add_to_report(report: Graph, findings: Iterable[Finding], conforms: bool) -> None:
+    roots = list(report.subjects(RDF.type, SH.ValidationReport))
+    root = roots[0] if roots else BNode()
+    if not roots:
+        report.add((root, RDF.type, SH.ValidationReport))
+    report.set((root, SH.conforms, Literal(conforms)))
+    for finding in findings:
+        node = BNode()
+        check = KZEU_CHECK[finding.source.split(":", 1)[-1]]
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.resultSeverity, _SEVERITY_IRI[finding.severity]))
+        report.add((node, SH.sourceShape, check))
+        report.add((node, SH.sourceConstraintComponent, check))
+        report.add((node, SH.resultMessage, Literal(finding.message)))
+        if finding.focus_node is not None:
+            report.add((node, SH.focusNode, finding.focus_node))
+        if finding.path is not None:
+            report.add((node, SH.resultPath, finding.path))
+        if finding.value is not None:
+            report.add((node, SH.value, finding.value))
+
+
+def validate(
+    data_graph: Graph,
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    inference: Inference = "none",
+    sources_dirs: Sequence[Path] | None = None,
+) -> ValidationReport:
+    """Validate with pyshacl (always the project's shapes unless ``shapes`` is given) + Python checks.
+
+    ``sources_dirs``: folders to look for ``kzeu:textFile`` names in (default: the shipped
+    ``data/sources``).
+    """
+    from pyshacl import validate as shacl_validate
+
+    shapes_graph = load_shapes() if shapes is None else shapes
+    if len(shapes_graph) == 0:
+        raise InputError("the SHACL shapes graph is empty")
+    try:
+        shacl_conforms, report_graph, _ = shacl_validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            ont_graph=ontology,
+            inference=inference,
+            abort_on_first=False,
+            allow_infos=True,
+            allow_warnings=True,
+            meta_shacl=False,
+            advanced=True,
+            js=False,
+            do_owl_imports=False,
+            debug=False,
+        )
+    except RecursionError:
+        raise InputError("SHACL validation recursed too deeply") from None
+    except Exception as exc:
+        raise InputError(f"SHACL validation failed: {type(exc).__name__}: {exc}") from None
+    report = new_graph()
+    report += report_graph
+    findings = _findings_from_report(report)
+    extra = python_checks(data_graph, sources_dirs)
+    conforms = bool(shacl_conforms) and not any(f.severity == "Violation" for f in extra)
+    _add_to_report(report, extra, conforms)
+    results = sorted(findings + extra, key=Finding.sort_key)
+    return ValidationReport(conforms=conforms, results=results, report_graph=report)
