@@ -14,3 +14,13 @@ ARTICLE_TEXT = SOURCES_DIR / "astanatimes-2023-03-kazakhstan-eu-cooperation.txt"
 SHARED_ARTICLE_TEXT = ROOT.parent / "shared" / "sources" / ARTICLE_TEXT.name
 QUERIES_DIR = ROOT / "queries"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Fixtures of the library's own tests (independent of the real content above).
+FIXTURE_CONTENT = FIXTURES / "content"  # a stand-in for the repo's ontology/, data/, queries/
+FIXTURE_ONTOLOGY = FIXTURE_CONTENT / "ontology" / "kzeu.ttl"
+FIXTURE_SHAPES = FIXTURE_CONTENT / "ontology" / "shapes.ttl"
+FIXTURE_DATA = FIXTURE_CONTENT / "data" / "kzeu.ttl"
+FIXTURE_SOURCES = FIXTURE_CONTENT / "data" / "sources"
+FIXTURE_QUERIES = FIXTURE_CONTENT / "queries"
+TINY = FIXTURES / "tiny.ttl"
+BROKEN_TURTLE = FIXTURES / "broken.ttl"

@@ -93,7 +93,7 @@ def convert_value(parameter: Parameter, raw: str | Node) -> Node:
         if parameter.kind == "iri" and not (isinstance(node, URIRef) and is_valid_iri(str(node))):
             raise ParameterError(f"parameter {parameter.name!r} needs an absolute IRI")
         return node
-    value = raw.strip() if parameter.kind != "literal" else raw
+    value = raw  # no trimming: what is checked is what is bound
     kind = parameter.kind
 
     def bad(what: str) -> ParameterError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 import xml.sax
 from collections.abc import Sequence
 from functools import lru_cache
@@ -46,7 +47,7 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".owl": "xml",
 }
 
-QUAD_FORMATS = frozenset({"nquads", "trig"})
+QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})  # may hold named graphs
 
 _RDFLIB_LINE = re.compile(r"at line (\d+) of <[^>]*>:?\s*")
 
@@ -106,7 +107,9 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
             # A plain Graph silently drops quads in named graphs: read into a Dataset and
             # flatten every graph's triples into one.
             dataset = Dataset(default_union=True)
-            dataset.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+            with warnings.catch_warnings():  # rdflib's own parsers use deprecated names
+                warnings.simplefilter("ignore", DeprecationWarning)
+                dataset.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
             for s, p, o, _ in dataset.quads((None, None, None, None)):
                 graph.add((s, p, o))
         else:
