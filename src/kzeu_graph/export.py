@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,11 +41,13 @@ def serialize(graph: Graph, fmt: str) -> str:
 
     rdflib_format = EXPORT_FORMATS[fmt]
     if fmt in ("nquads", "trig"):
-        dataset = Dataset()
-        bind_prefixes(dataset)
-        for triple in graph:
-            dataset.add(triple)
-        return dataset.serialize(format=rdflib_format)
+        with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset = Dataset()
+            bind_prefixes(dataset)
+            for triple in graph:
+                dataset.add(triple)
+            return dataset.serialize(format=rdflib_format)
     if fmt == "json-ld":
         return graph.serialize(format="json-ld", auto_compact=True, indent=2)
     if fmt in ("turtle",):

@@ -106,12 +106,12 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
         if fmt in QUAD_FORMATS:
             # A plain Graph silently drops quads in named graphs: read into a Dataset and
             # flatten every graph's triples into one.
-            dataset = Dataset(default_union=True)
-            with warnings.catch_warnings():  # rdflib's own parsers use deprecated names
+            with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
                 warnings.simplefilter("ignore", DeprecationWarning)
+                dataset = Dataset(default_union=True)
                 dataset.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
-            for s, p, o, _ in dataset.quads((None, None, None, None)):
-                graph.add((s, p, o))
+                for s, p, o, _ in dataset.quads((None, None, None, None)):
+                    graph.add((s, p, o))
         else:
             graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except RecursionError:
