@@ -288,3 +288,22 @@ def test_help() -> None:
     assert result.exit_code == 0
     for command in ("validate", "query", "sparql", "describe", "export", "demo"):
         assert command in result.stdout
+
+
+def test_python_dash_m_and_version() -> None:
+    src = str(Path(resources.__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-m", "kzeu_graph", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": src, "PATH": "/usr/bin:/bin"},
+    )
+    assert out.stdout.startswith("kzeu-graph ")
+
+
+def test_oversized_stdin_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kzeu_graph import safety
+
+    monkeypatch.setattr(safety, "_max_bytes", 10)
+    assert_error(run("sparql", "-", stdin="ASK { ?s ?p ?o }"), "standard input: query larger")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from . import __version__
 from .errors import KzeuError, ParameterError
 
 if TYPE_CHECKING:
@@ -61,16 +62,8 @@ def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore", module=r"rdflib(\..*)?")
 
 
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(
-    version=None, package_name="kzeu-graph", prog_name=PROG, message="%(prog)s %(version)s"
-)
+@click.version_option(version=__version__, prog_name=PROG, message="%(prog)s %(version)s")
 def main() -> None:
     """A provenance-first knowledge graph of EU-Kazakhstan cooperation: validate, query, export."""
     _quiet_libraries()
@@ -251,10 +244,13 @@ def query(
 
 def _read_query(source: str) -> str:
     from .errors import InputError
-    from .safety import check_file_size
+    from .safety import check_file_size, get_max_bytes
 
     if source == "-":
-        return sys.stdin.read()
+        text = sys.stdin.read(get_max_bytes() + 1)
+        if len(text) > get_max_bytes():
+            raise InputError(f"standard input: query larger than the {get_max_bytes()}-byte limit")
+        return text
     path = Path(source)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
