@@ -52,9 +52,15 @@ def test_parameters_of_every_kind() -> None:
         "amount": ("__amount_decimal", "decimal", False, None),
         "day": ("__day_date", "date", False, None),
         "year": ("__year_year", "year", False, None),
-        "name": ("__name_en", "literal", False, None),
+        "name": ("__name_en", "en", False, None),
         "text": ("__text", "literal", False, None),
     }
+
+
+def test_en_parameter_binds_an_english_literal() -> None:
+    saved = get_query("typed-parameters", FIXTURE_QUERIES)
+    bound = saved.bind({"thing": "urn:x:a", "name": "Astana"})
+    assert bound[Variable("__name_en")] == Literal("Astana", lang="en")
 
 
 def test_list_queries_is_sorted_and_complete() -> None:
@@ -99,7 +105,8 @@ GOOD_VALUES: list[tuple[str, str, Node]] = [
     ("amount", "40", Literal(Decimal("40"), datatype=XSD.decimal)),
     ("day", "2023-03-10", Literal("2023-03-10", datatype=XSD.date)),
     ("year", "2023", Literal("2023", datatype=XSD.gYear)),
-    ("name", " spaced ", Literal(" spaced ")),
+    ("name", " spaced ", Literal(" spaced ", lang="en")),
+    ("text", " spaced ", Literal(" spaced ")),
     ("text", "", Literal("")),
 ]
 

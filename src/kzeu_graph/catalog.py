@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "decimal": "decimal",
     "date": "date",
     "year": "year",
-    "en": "literal",
+    "en": "en",
     "literal": "literal",
 }
 
@@ -125,6 +125,8 @@ def convert_value(parameter: Parameter, raw: str | Node) -> Node:
         if not _YEAR.fullmatch(value):
             raise bad("a year YYYY")
         return Literal(value, datatype=XSD.gYear)
+    if kind == "en":
+        return Literal(value, lang="en")
     return Literal(value)
 
 
