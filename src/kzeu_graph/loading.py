@@ -61,11 +61,21 @@ def _format_for(path: Path) -> str:
     return fmt
 
 
+def _bad_syntax_line(exc: BadSyntax) -> int:
+    """1-based line of the error position (rdflib's own line count is unreliable)."""
+    text = getattr(exc, "_str", None)
+    index = getattr(exc, "_i", None)
+    if isinstance(text, bytes | str) and isinstance(index, int):
+        newline = b"\n" if isinstance(text, bytes) else "\n"
+        return text[:index].count(newline) + 1  # type: ignore[arg-type]
+    return int(exc.lines) + 1
+
+
 def _error_message(path: Path, exc: BaseException) -> str:
     """Rewrite a parser's error to name the real file and its 1-based line."""
     if isinstance(exc, BadSyntax):
         why = getattr(exc, "_why", "bad syntax")
-        return f"{path}:{exc.lines + 1}: bad syntax ({why})"
+        return f"{path}:{_bad_syntax_line(exc)}: bad syntax ({why})"
     if isinstance(exc, xml.sax.SAXParseException):
         return f"{path}:{exc.getLineNumber()}: {exc.getMessage()}"
     if isinstance(exc, json.JSONDecodeError):
