@@ -286,3 +286,30 @@ def test_text_report(mini_graph: Graph, mini_shapes: Graph) -> None:
 def test_unknown_severity_filter(mini_graph: Graph, mini_shapes: Graph) -> None:
     with pytest.raises(ValueError, match="unknown severity"):
         run(mini_graph, mini_shapes).filter("Fatal")
+
+
+def test_complex_paths_are_shown_in_shacl_path_syntax() -> None:
+    """A required inverse path (^oa:hasBody) reads as such, not as a blank node label."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Fact ;
+            sh:property [ sh:path [ sh:inversePath oa:hasBody ] ; sh:minCount 1 ;
+                          sh:severity sh:Violation ; sh:message "needs evidence" ] ;
+            sh:property [ sh:path ( ex:a ex:b ) ; sh:minCount 1 ;
+                          sh:severity sh:Violation ; sh:message "needs a/b" ] .
+        """,
+        format="turtle",
+    )
+    graph = Graph()
+    graph.add((EX.f, RDF.type, EX.Fact))
+    report = validate(graph, shapes=shapes, ontology=Graph(), sources_dirs=SOURCES)
+    shown = sorted((f.shown_path(), f.message) for f in report.results)
+    assert shown == [
+        ("<http://example.org/a>/<http://example.org/b>", "needs a/b"),
+        ("^<http://www.w3.org/ns/oa#hasBody>", "needs evidence"),
+    ]
+    assert "path: ^<http://www.w3.org/ns/oa#hasBody>" in report.text()
+    assert [r["path"] for r in report.to_json()["results"]] == [s for s, _ in shown]

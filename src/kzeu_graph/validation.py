@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
@@ -53,11 +54,16 @@ class Finding:
     severity: str
     source: str
     component: str
+    path_text: str | None = None  # SHACL path syntax for a complex path ("^oa:hasBody")
+
+    def shown_path(self) -> str | None:
+        """The path as text: the IRI, or the SHACL path syntax of a complex path."""
+        return self.path_text or _show(self.path)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "focus_node": _show(self.focus_node),
-            "path": _show(self.path),
+            "path": self.shown_path(),
             "value": _show(self.value),
             "message": self.message,
             "severity": self.severity,
@@ -69,7 +75,7 @@ class Finding:
         return (
             _RANK.get(self.severity, 9),
             _show(self.focus_node) or "",
-            _show(self.path) or "",
+            self.shown_path() or "",
             self.message,
             self.source,
         )
@@ -121,7 +127,7 @@ class ValidationReport:
             where = finding.focus_node and _show(finding.focus_node)
             lines.append(f"{finding.severity}: {where}")
             if finding.path is not None:
-                lines.append(f"  path: {_show(finding.path)}")
+                lines.append(f"  path: {finding.shown_path()}")
             if finding.value is not None:
                 lines.append(f"  value: {_show(finding.value)}")
             lines.append(f"  message: {finding.message}")
@@ -328,6 +334,26 @@ def python_checks(graph: Graph, sources_dirs: Sequence[Path] | None = None) -> l
 # ------------------------------------------------------------------ SHACL
 
 
+def _path_text(graph: Graph, path: Node | None) -> str:
+    """A SHACL property path in the SPARQL-like syntax: ``^<p>``, ``<p>/<q>``, ``<p>|<q>``."""
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_text(graph, inverse)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        items = Collection(graph, alternatives)
+        return "(" + "|".join(_path_text(graph, item) for item in items) + ")"
+    for key, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, key)
+        if inner is not None:
+            return _path_text(graph, inner) + suffix
+    if isinstance(path, BNode) and graph.value(path, RDF.first) is not None:
+        return "/".join(_path_text(graph, item) for item in Collection(graph, path))
+    return _show(path) or ""
+
+
 def _findings_from_report(report: Graph) -> list[Finding]:
     out: list[Finding] = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
@@ -336,15 +362,17 @@ def _findings_from_report(report: Graph) -> list[Finding]:
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         shape = report.value(result, SH.sourceShape)
         component = report.value(result, SH.sourceConstraintComponent)
+        path = report.value(result, SH.resultPath)
         out.append(
             Finding(
                 focus_node=report.value(result, SH.focusNode),
-                path=report.value(result, SH.resultPath),
+                path=path,
                 value=report.value(result, SH.value),
                 message="; ".join(messages) or "(no message)",
                 severity=severity,
                 source=_show(shape) or "",
                 component=_show(component) or "",
+                path_text=_path_text(report, path) if isinstance(path, BNode) else None,
             )
         )
     return out
