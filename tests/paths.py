@@ -14,6 +14,7 @@ ARTICLE_TEXT = SOURCES_DIR / "astanatimes-2023-03-kazakhstan-eu-cooperation.txt"
 SHARED_ARTICLE_TEXT = ROOT.parent / "shared" / "sources" / ARTICLE_TEXT.name
 QUERIES_DIR = ROOT / "queries"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHAPE_FIXTURES = FIXTURES / "shapes"  # one Turtle file per SHACL case (tests/test_shapes.py)
 
 # Fixtures of the library's own tests (independent of the real content above).
 FIXTURE_CONTENT = FIXTURES / "content"  # a stand-in for the repo's ontology/, data/, queries/

@@ -24,9 +24,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from paths import DATA, FIXTURES, ONTOLOGY, REUSED_TERMS, SHAPES
+from paths import DATA, ONTOLOGY, REUSED_TERMS, SHAPE_FIXTURES, SHAPES
 
-SHAPE_FIXTURES = FIXTURES / "shapes"
 FIXTURE_FILES = sorted(SHAPE_FIXTURES.glob("*.ttl"))
 
 PREFIXES = {
