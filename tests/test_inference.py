@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import RDF, Graph, Literal, Namespace
-from rdflib.namespace import PROV
+from rdflib import RDF, RDFS, Graph, Literal, Namespace
+from rdflib.namespace import PROV, XSD
 from rdflib.term import Node
 
-from kzeu_graph.loading import load_graph
+from kzeu_graph.loading import Inference, apply_inference, load_graph
+from kzeu_graph.validation import validate
 
 KZEU = Namespace("https://w3id.org/kzeu/ontology#")
 KZV = Namespace("https://w3id.org/kzeu/vocab/")
@@ -108,3 +109,35 @@ def test_closure_is_valid_rdf(request: pytest.FixtureRequest, closure: str) -> N
 def test_plain_graph_is_ontology_plus_data(plain: Graph) -> None:
     assert (KZR["figure-eu-investment-stock"], RDF.type, KZEU.Figure) in plain
     assert (KZEU.Figure, None, None) in plain
+
+
+@pytest.mark.parametrize("closure", ["rdfs_closure", "owlrl_closure"])
+def test_closure_keeps_every_value_as_written(
+    request: pytest.FixtureRequest, plain: Graph, closure: str
+) -> None:
+    """owlrl's literal proxies would add 30.0 beside "30"^^xsd:positiveInteger, and an @en
+    copy of every plain name; none of that is entailed, and the loader drops it."""
+    graph: Graph = request.getfixturevalue(closure)
+    added = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and (s, p, o) not in plain]
+    assert added == []
+    assert set(graph.objects(KZR["anniversary-30-diplomatic-relations"], KZEU.ordinal)) == {
+        Literal("30", datatype=XSD.positiveInteger)
+    }
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_closure_still_conforms(inference: Inference) -> None:
+    assert validate(load_graph(inference=inference)).conforms
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_sub_property_literals_are_entailed(inference: Inference) -> None:
+    """The one way a closure may add a literal: through a sub-property."""
+    ex = Namespace("http://example.org/")
+    graph = Graph()
+    graph.add((ex.nick, RDFS.subPropertyOf, ex.name))
+    graph.add((ex.a, ex.nick, Literal("Al")))
+    graph.add((ex.a, ex.age, Literal("30", datatype=XSD.positiveInteger)))
+    apply_inference(graph, inference)
+    assert (ex.a, ex.name, Literal("Al")) in graph
+    assert set(graph.objects(ex.a, ex.age)) == {Literal("30", datatype=XSD.positiveInteger)}

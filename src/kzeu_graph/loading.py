@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Literal as TypingLiteral
 from typing import get_args
 
-from rdflib import Dataset, Graph, Literal
+from rdflib import RDFS, Dataset, Graph, Literal
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 from rdflib.util import guess_format
 
 from . import resources
@@ -169,7 +170,15 @@ def load_shapes() -> Graph:
 
 
 def apply_inference(graph: Graph, inference: Inference) -> Graph:
-    """Expand ``graph`` in place with the RDFS or OWL-RL closure; drop literal-subject triples."""
+    """Expand ``graph`` in place with the RDFS or OWL-RL closure, keeping it valid and true.
+
+    owlrl adds two kinds of triples that are not entailments of our data: triples with
+    a literal subject (invalid RDF), and, through its literal proxies, copies of a value
+    under another term that compares equal (``30.0`` for ``"30"^^xsd:positiveInteger``, a
+    language-tagged copy of a plain name). Both are dropped: an inferred triple with a
+    literal object is kept only when an asserted triple of a sub-property carries the very
+    same literal for the same subject (the one way RDFS and OWL-RL really entail it).
+    """
     if inference == "none":
         return graph
     if inference not in INFERENCE_CHOICES:
@@ -178,10 +187,24 @@ def apply_inference(graph: Graph, inference: Inference) -> Graph:
         )
     from owlrl import DeductiveClosure, OWLRL_Semantics, RDFS_Semantics
 
+    asserted = set(graph)
+    carried_by: dict[tuple[Node, Node], set[Node]] = {}
+    for s, p, o in asserted:
+        if isinstance(o, Literal):
+            carried_by.setdefault((s, o), set()).add(p)
     semantics = RDFS_Semantics if inference == "rdfs" else OWLRL_Semantics
     DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
-    invalid = [triple for triple in graph if isinstance(triple[0], Literal)]
-    for triple in invalid:
+
+    def entailed(s: Node, p: Node, o: Node) -> bool:
+        return any((q, RDFS.subPropertyOf, p) in graph for q in carried_by.get((s, o), ()))
+
+    untrue = [
+        (s, p, o)
+        for s, p, o in graph
+        if isinstance(s, Literal)
+        or (isinstance(o, Literal) and (s, p, o) not in asserted and not entailed(s, p, o))
+    ]
+    for triple in untrue:
         graph.remove(triple)
     return graph
 
