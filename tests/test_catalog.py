@@ -14,6 +14,7 @@ from kzeu_graph.catalog import Parameter, get_query, list_queries, parse_query_f
 from kzeu_graph.errors import ParameterError, QueryError
 from kzeu_graph.queries import run_query
 from paths import FIXTURE_QUERIES
+from payloads import PAYLOADS
 
 KZR = "https://w3id.org/kzeu/id/"
 
@@ -190,23 +191,6 @@ def test_terms_are_accepted_as_is() -> None:
 
 # ------------------------------------------------------------------ injection
 
-PAYLOADS = [
-    '" || true || "',
-    "' || true || '",
-    "> || true || ?s = <",
-    "}} SERVICE <http://127.0.0.1:9/> {",
-    '\\"',
-    '"\n} UNION { ?statement ?p ?o } #',
-    'x" . ?statement ?p ?o . FILTER("1"="1',
-    "\n",
-    'Bob agreed") || ("',
-    "') } ; DROP ALL ; SELECT * { ('",
-    "?statement",
-    "<https://w3id.org/kzeu/id/statement-1>",
-    "\\u0022) || true || (\\u0022",
-    '""" || true || """',
-]
-
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payloads_are_inert_literals(mini_graph: Graph, payload: str) -> None:
@@ -242,3 +226,19 @@ def test_iri_payloads_with_forbidden_characters_are_refused(payload: str) -> Non
         get_query("statements-by-person", FIXTURE_QUERIES).bind(
             {"person": "https://w3id.org/kzeu/id/alice" + payload}
         )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("kzr:roman-vassilenko", "https://w3id.org/kzeu/id/roman-vassilenko"),
+        ("kzv:expected", "https://w3id.org/kzeu/vocab/expected"),
+        ("kzeu:Figure", "https://w3id.org/kzeu/ontology#Figure"),
+        ("<urn:x:a>", "urn:x:a"),
+        ("urn:x:a", "urn:x:a"),
+        ("http://example.org/kzr:x", "http://example.org/kzr:x"),
+    ],
+)
+def test_iri_parameters_take_project_curies(raw: str, expected: str) -> None:
+    saved = get_query("typed-parameters", FIXTURE_QUERIES)
+    assert saved.bind({"thing": raw})[Variable("_thing_iri")] == URIRef(expected)

@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from . import resources
 from .errors import ParameterError, QueryError
+from .namespaces import PREFIXES
 
 __all__ = [
     "KINDS",
@@ -55,6 +56,16 @@ _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 def _normalise(name: str) -> str:
     return name.replace("_", "").replace("-", "")
+
+
+def expand_curie(value: str) -> str:
+    """``<iri>`` -> ``iri``; a CURIE with a project prefix (``kzr:x``) -> its full IRI."""
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return str(PREFIXES[prefix]) + local
+    return value
 
 
 def is_valid_iri(value: str) -> bool:
@@ -100,8 +111,7 @@ def convert_value(parameter: Parameter, raw: str | Node) -> Node:
         return ParameterError(f"parameter {parameter.name!r} needs {what}, got {raw!r}")
 
     if kind == "iri":
-        if value.startswith("<") and value.endswith(">"):
-            value = value[1:-1]
+        value = expand_curie(value)
         if not is_valid_iri(value):
             raise bad('an absolute IRI (scheme, no spaces or <>"{}|\\^` characters)')
         return URIRef(value)

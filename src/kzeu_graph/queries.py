@@ -13,7 +13,7 @@ from rdflib.plugins.sparql.processor import prepareUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from .catalog import SavedQuery, get_query, is_valid_iri, list_queries
+from .catalog import SavedQuery, expand_curie, get_query, is_valid_iri, list_queries
 from .errors import KzeuError, ParameterError, QueryError
 from .namespaces import OA, PREFIXES, new_graph
 from .results import Result
@@ -100,12 +100,7 @@ def run_showcase(graph: Graph, directory: Path | None = None) -> list[tuple[Save
 
 def expand_iri(value: str) -> URIRef:
     """An IRI from ``<iri>``, ``iri`` or a project CURIE (``kzr:roman-vassilenko``)."""
-    text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    prefix, sep, local = text.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        text = str(PREFIXES[prefix]) + local
+    text = expand_curie(value.strip())
     if not is_valid_iri(text):
         raise ParameterError(f"not an absolute IRI: {value!r}")
     return URIRef(text)
