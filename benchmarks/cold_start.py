@@ -1,0 +1,60 @@
+"""Cold wall time of CLI commands, side by side with `python -c "import rdflib"`.
+
+Each command runs as a fresh process, interleaved round by round so that machine
+noise hits all of them alike; the table gives the median and the ratio to the
+baseline. Usage:
+
+    python benchmarks/cold_start.py [--runs 5] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def commands() -> dict[str, list[str]]:
+    cli = shutil.which("kzeu-graph") or str(Path(sys.executable).parent / "kzeu-graph")
+    return {
+        'python -c "import rdflib"': [sys.executable, "-c", "import rdflib"],
+        'python -c "import pyshacl"': [sys.executable, "-c", "import pyshacl"],
+        "kzeu-graph --help": [cli, "--help"],
+        "kzeu-graph query figures": [cli, "query", "figures", "--format", "csv"],
+        "kzeu-graph validate": [cli, "validate"],
+    }
+
+
+def measure(runs: int) -> dict[str, float]:
+    cmds = commands()
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, argv in cmds.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    medians = measure(args.runs)
+    base = medians['python -c "import rdflib"']
+    print(f"| command (median of {args.runs}, cold) | seconds | × import rdflib |")
+    print("|---|---:|---:|")
+    for name, seconds in medians.items():
+        print(f"| `{name}` | {seconds:.3f} | {seconds / base:.2f} |")
+    if args.json:
+        args.json.write_text(json.dumps(medians, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
