@@ -12,19 +12,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS, TIME, XSD
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, SKOS, TIME, XSD
 from rdflib.term import Node
 
+from kzeu_graph.namespaces import KZEU, KZR, KZV, OA, SCHEMA, WD
 from paths import ARTICLE_TEXT, DATA, ONTOLOGY, SHARED_ARTICLE_TEXT
-
-KZEU = Namespace("https://w3id.org/kzeu/ontology#")
-KZV = Namespace("https://w3id.org/kzeu/vocab/")
-KZR = Namespace("https://w3id.org/kzeu/id/")
-SCHEMA = Namespace("https://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-WD = Namespace("http://www.wikidata.org/entity/")
 
 ARTICLE = ARTICLE_TEXT.read_text(encoding="utf-8")
 SHA256 = "dd7267e1d3acfd9c7b897573426b58ad8336876c3db2f6afa09aac16b34a4344"

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace
-from rdflib.namespace import PROV, XSD
+from rdflib.namespace import ORG, PROV, TIME, XSD
 from rdflib.term import Node
 
 from kzeu_graph.loading import Inference, apply_inference, load_graph
+from kzeu_graph.namespaces import KZEU, KZR, KZV, OA, SCHEMA
 from kzeu_graph.validation import validate
-
-KZEU = Namespace("https://w3id.org/kzeu/ontology#")
-KZV = Namespace("https://w3id.org/kzeu/vocab/")
-KZR = Namespace("https://w3id.org/kzeu/id/")
-SCHEMA = Namespace("https://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-TIME = Namespace("http://www.w3.org/2006/time#")
 
 Triple = tuple[Node, Node, Node]
 
