@@ -30,7 +30,7 @@ def test_header_is_parsed() -> None:
     assert saved.parameters == (
         Parameter(
             name="person",
-            variable=Variable("_person_iri"),
+            variable_name="_person_iri",
             kind="iri",
             required=True,
             default=KZR + "alice",

@@ -103,4 +103,6 @@ def test_size_cap_must_be_positive() -> None:
 def test_load_graphs_is_off() -> None:
     import rdflib.plugins.sparql
 
+    import kzeu_graph.queries  # noqa: F401  (importing the SPARQL runner switches it off)
+
     assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False

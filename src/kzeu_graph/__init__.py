@@ -20,6 +20,7 @@ except PackageNotFoundError:  # running from a checkout that is not installed
 
 if TYPE_CHECKING:
     from .catalog import Parameter, SavedQuery, get_query, list_queries
+    from .engines import Engine, open_engine, open_store
     from .loading import load_graph, load_ontology, load_shapes, parse_file
     from .queries import describe, run_query, run_showcase, run_sparql
     from .results import Result
@@ -30,6 +31,9 @@ _LAZY: dict[str, str] = {
     "SavedQuery": "catalog",
     "get_query": "catalog",
     "list_queries": "catalog",
+    "Engine": "engines",
+    "open_engine": "engines",
+    "open_store": "engines",
     "load_graph": "loading",
     "load_ontology": "loading",
     "load_shapes": "loading",
@@ -45,6 +49,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "Engine",
     "Finding",
     "InputError",
     "KzeuError",
@@ -62,6 +67,8 @@ __all__ = [
     "load_graph",
     "load_ontology",
     "load_shapes",
+    "open_engine",
+    "open_store",
     "parse_file",
     "run_query",
     "run_showcase",

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from rdflib import Literal, URIRef, Variable
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
 from . import resources
 from .errors import ParameterError, QueryError
-from .namespaces import PREFIXES
+from .prefixes import PREFIX_IRIS
+from .terms import XSD, Term, TermError, from_oxigraph, from_rdflib, is_valid_iri, to_rdflib
+
+if TYPE_CHECKING:
+    from rdflib import Variable
+    from rdflib.term import Node
+
+# No rdflib at import time: the command line's query path reads the catalog without it
+# (rdflib terms are made on demand by ``bind`` and ``convert_value``).
 
 __all__ = [
     "KINDS",
@@ -28,6 +34,7 @@ __all__ = [
     "is_valid_iri",
     "list_queries",
     "parse_query_file",
+    "parse_value",
     "query_names",
 ]
 
@@ -50,8 +57,6 @@ _DATE = re.compile(
     r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?"
 )
 _YEAR = re.compile(r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?")
-_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 
 def _normalise(name: str) -> str:
@@ -63,14 +68,9 @@ def expand_curie(value: str) -> str:
     if value.startswith("<") and value.endswith(">"):
         return value[1:-1]
     prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return str(PREFIXES[prefix]) + local
+    if sep and prefix in PREFIX_IRIS and not local.startswith("//"):
+        return PREFIX_IRIS[prefix] + local
     return value
-
-
-def is_valid_iri(value: str) -> bool:
-    """An absolute IRI: a scheme, and no spaces, controls or ``<>"{}|\\^``` characters."""
-    return bool(_IRI_SCHEME.match(value)) and not _IRI_FORBIDDEN.search(value) and len(value) > 0
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,18 @@ class Parameter:
     """One parameter of a saved query, derived from a ``?_name_kind`` variable."""
 
     name: str
-    variable: Variable
+    variable_name: str
     kind: str
     required: bool
     default: str | None = None
     description: str = ""
+
+    @property
+    def variable(self) -> Variable:
+        """The query variable (an rdflib ``Variable``) this parameter binds."""
+        from rdflib import Variable
+
+        return Variable(self.variable_name)
 
 
 def _parameter_from_variable(variable: str, underscores: str) -> Parameter:
@@ -94,16 +101,46 @@ def _parameter_from_variable(variable: str, underscores: str) -> Parameter:
         kind = KINDS[parts[-1]]
         parts = parts[:-1]
     name = "".join(parts)
-    return Parameter(name=name, variable=Variable(variable), kind=kind, required=underscores == "_")
+    return Parameter(name=name, variable_name=variable, kind=kind, required=underscores == "_")
 
 
-def convert_value(parameter: Parameter, raw: str | Node) -> Node:
-    """Turn a user's string into an RDF term of the parameter's kind (validated lexically)."""
-    if not isinstance(raw, str) or isinstance(raw, URIRef | Literal):
-        node = raw
-        if parameter.kind == "iri" and not (isinstance(node, URIRef) and is_valid_iri(str(node))):
+def _is_calendar_date(text: str) -> bool:
+    """Whether ``text`` starts with a real day ``YYYY-MM-DD`` (years 0001-9999)."""
+    try:
+        datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _given_term(raw: Any) -> Term | None:
+    """An already-built term (ours, rdflib's or pyoxigraph's) as a Term; None for a string."""
+    if isinstance(raw, Term):
+        return raw
+    module = type(raw).__module__
+    if module.startswith("rdflib"):
+        return from_rdflib(raw)
+    if module.startswith("pyoxigraph"):
+        return from_oxigraph(raw)
+    return None
+
+
+def parse_value(parameter: Parameter, raw: str | Term | Node | Any) -> Term:
+    """Turn a user's value into a Term of the parameter's kind (strings validated lexically).
+
+    Needs no rdflib; an rdflib or pyoxigraph term is accepted as it is (an IRI parameter
+    still needs an IRI).
+    """
+    try:
+        given = _given_term(raw)
+    except TermError as exc:
+        raise ParameterError(f"parameter {parameter.name!r}: {exc}") from None
+    if given is not None:
+        if parameter.kind == "iri" and not (given.kind == "iri" and is_valid_iri(given.value)):
             raise ParameterError(f"parameter {parameter.name!r} needs an absolute IRI")
-        return node
+        return given
+    if not isinstance(raw, str):
+        raise ParameterError(f"parameter {parameter.name!r} needs a string or an RDF term")
     value = raw  # no trimming: what is checked is what is bound
     kind = parameter.kind
 
@@ -114,30 +151,37 @@ def convert_value(parameter: Parameter, raw: str | Node) -> Node:
         value = expand_curie(value)
         if not is_valid_iri(value):
             raise bad('an absolute IRI (scheme, no spaces or <>"{}|\\^` characters)')
-        return URIRef(value)
+        return Term("iri", value)
     if kind == "integer":
         if not _INTEGER.fullmatch(value):
             raise bad("an integer")
-        return Literal(int(value), datatype=XSD.integer)
+        return Term.literal(str(int(value)), XSD + "integer")
     if kind == "decimal":
         if not _DECIMAL.fullmatch(value):
             raise bad("a decimal number")
         try:
-            return Literal(Decimal(value), datatype=XSD.decimal)
+            return Term.literal(format(Decimal(value), "f"), XSD + "decimal")
         except InvalidOperation:
             raise bad("a decimal number") from None
     if kind == "date":
-        literal = Literal(value, datatype=XSD.date)
-        if not _DATE.fullmatch(value) or literal.ill_typed:
+        if not _DATE.fullmatch(value) or not _is_calendar_date(value):
             raise bad("a date YYYY-MM-DD")
-        return literal
+        return Term.literal(value, XSD + "date")
     if kind == "year":
         if not _YEAR.fullmatch(value):
             raise bad("a year YYYY")
-        return Literal(value, datatype=XSD.gYear)
+        return Term.literal(value, XSD + "gYear")
     if kind == "en":
-        return Literal(value, lang="en")
-    return Literal(value)
+        return Term.literal(value, language="en")
+    return Term.literal(value)
+
+
+def convert_value(parameter: Parameter, raw: str | Node | Term) -> Node:
+    """Turn a user's value into an rdflib term of the parameter's kind (validated lexically)."""
+    if type(raw).__module__.startswith("rdflib"):
+        parse_value(parameter, raw)  # checks the kind (an IRI parameter needs an IRI)
+        return raw  # type: ignore[return-value]
+    return to_rdflib(parse_value(parameter, raw))
 
 
 @dataclass(frozen=True)
@@ -166,20 +210,33 @@ class SavedQuery:
         names = ", ".join(p.name for p in self.parameters)
         return f" (parameters: {names})" if names else " (it takes no parameters)"
 
-    def bind(self, raw: Mapping[str, str | Node] | None = None) -> dict[Variable, Node]:
-        """Typed initial bindings from user values; defaults filled, unknown/missing refused."""
-        given: dict[str, str | Node] = {}
+    def bind(self, raw: Mapping[str, str | Node | Term] | None = None) -> dict[Variable, Node]:
+        """Typed initial bindings (rdflib terms) from user values; see :meth:`bind_terms`."""
+        from rdflib import Variable
+
+        terms = self.bind_terms(raw)  # checks names and values
+        given = {self.parameter(key).variable_name: value for key, value in (raw or {}).items()}
+        bindings: dict[Variable, Node] = {}
+        for name, term in terms.items():
+            value = given.get(name)
+            rdflib_node = value is not None and type(value).__module__.startswith("rdflib")
+            bindings[Variable(name)] = value if rdflib_node else to_rdflib(term)  # type: ignore[assignment]
+        return bindings
+
+    def bind_terms(self, raw: Mapping[str, str | Node | Term] | None = None) -> dict[str, Term]:
+        """Typed bindings {variable name: Term}; defaults filled, unknown/missing refused."""
+        given: dict[str, str | Node | Term] = {}
         for name, value in (raw or {}).items():
             canonical = self.parameter(name).name  # raises on unknown names
             if canonical in given:
                 raise ParameterError(f"parameter {canonical!r} given twice")
             given[canonical] = value
-        bindings: dict[Variable, Node] = {}
+        bindings: dict[str, Term] = {}
         for parameter in self.parameters:
             if parameter.name in given:
-                bindings[parameter.variable] = convert_value(parameter, given[parameter.name])
+                bindings[parameter.variable_name] = parse_value(parameter, given[parameter.name])
             elif parameter.default is not None:
-                bindings[parameter.variable] = convert_value(parameter, parameter.default)
+                bindings[parameter.variable_name] = parse_value(parameter, parameter.default)
             elif parameter.required:
                 raise ParameterError(
                     f"query {self.name!r} needs parameter {parameter.name!r} "
@@ -272,7 +329,7 @@ def parse_query_file(path: Path) -> SavedQuery:
         if not parameter.name:
             continue
         previous = parameters.get(parameter.name)
-        if previous is not None and previous.variable != parameter.variable:
+        if previous is not None and previous.variable_name != parameter.variable_name:
             raise QueryError(f"{path}: parameter {parameter.name!r} is declared twice")
         parameters[parameter.name] = parameter
     unknown_defaults = set(defaults) - set(parameters)
@@ -283,7 +340,7 @@ def parse_query_file(path: Path) -> SavedQuery:
     params = tuple(
         Parameter(
             name=p.name,
-            variable=p.variable,
+            variable_name=p.variable_name,
             kind=p.kind,
             required=p.required,
             default=defaults.get(p.name),

@@ -21,7 +21,9 @@ from rdflib.util import guess_format
 from . import resources
 from .errors import InputError
 from .namespaces import new_graph
-from .safety import check_file_size, check_jsonld_contexts, check_no_doctype
+from .safety import check_file_size, check_jsonld_contexts, check_no_doctype, forbid_sparql_loading
+
+forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, URIRef
@@ -17,9 +18,22 @@ from .catalog import SavedQuery, expand_curie, get_query, is_valid_iri, list_que
 from .errors import KzeuError, ParameterError, QueryError
 from .namespaces import OA, PREFIXES, new_graph
 from .results import Result
-from .safety import check_query_algebra
+from .safety import check_query_algebra, forbid_sparql_loading
 
-__all__ = ["describe", "expand_iri", "prepare", "run_query", "run_showcase", "run_sparql"]
+if TYPE_CHECKING:
+    from .engines import Engine
+
+forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
+
+__all__ = [
+    "describe",
+    "execute_prepared",
+    "expand_iri",
+    "prepare",
+    "run_query",
+    "run_showcase",
+    "run_sparql",
+]
 
 SHOWCASE_TAG = "showcase"
 
@@ -59,7 +73,10 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def _execute(graph: Graph, prepared: Query, bindings: Mapping[str, Node] | None = None) -> Result:
+def execute_prepared(
+    graph: Graph, prepared: Query, bindings: Mapping[str, Node] | None = None
+) -> Result:
+    """Run a query from :func:`prepare` on ``graph`` with ``initBindings`` ({name: term})."""
     try:
         raw = graph.query(prepared, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         return Result.from_rdflib(raw)
@@ -73,20 +90,27 @@ def _execute(graph: Graph, prepared: Query, bindings: Mapping[str, Node] | None 
 
 def run_sparql(graph: Graph, text: str) -> Result:
     """Run an ad-hoc read-only query (project prefixes predeclared)."""
-    return _execute(graph, prepare(text))
+    return execute_prepared(graph, prepare(text))
 
 
 def run_query(
-    graph: Graph,
+    graph: Graph | Engine,
     name: str | SavedQuery,
     params: Mapping[str, str | Node] | None = None,
     directory: Path | None = None,
 ) -> Result:
-    """Run the saved query ``name`` with typed parameters (strings are converted by kind)."""
+    """Run the saved query ``name`` with typed parameters (strings are converted by kind).
+
+    ``graph`` is an rdflib Graph or any engine from :func:`kzeu_graph.engines.open_engine`.
+    """
+    if not isinstance(graph, Graph):
+        from .engines import run_saved
+
+        return run_saved(graph, name, params, directory)
     saved = name if isinstance(name, SavedQuery) else get_query(name, directory)
     bindings = saved.bind(params)
     prepared = prepare(saved.text)
-    return _execute(graph, prepared, {str(k): v for k, v in bindings.items()})
+    return execute_prepared(graph, prepared, {str(k): v for k, v in bindings.items()})
 
 
 def run_showcase(graph: Graph, directory: Path | None = None) -> list[tuple[SavedQuery, Result]]:

@@ -8,16 +8,25 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import rdflib.plugins.sparql
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, QueryError
 
-# FROM <...> and LOAD must never fetch or read anything.
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
+
+# No rdflib at import time (the CLI's query path uses the file checks without it).
+
+
+def forbid_sparql_loading() -> None:
+    """Make rdflib's SPARQL never fetch or read a graph for ``FROM <...>`` or ``LOAD``.
+
+    Called when the modules that run rdflib SPARQL (loading, queries) are imported.
+    """
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -26,6 +35,7 @@ __all__ = [
     "check_jsonld_contexts",
     "check_no_doctype",
     "check_query_algebra",
+    "forbid_sparql_loading",
     "get_max_bytes",
     "set_max_bytes",
 ]
@@ -144,6 +154,8 @@ def check_query_algebra(prepared: Query) -> None:
 
     Walks the whole translated algebra (subqueries and EXISTS included) without recursion.
     """
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     algebra = getattr(prepared, "algebra", None)
     if not isinstance(algebra, CompValue) or algebra.name not in ALLOWED_QUERY_TYPES:
         kind = getattr(algebra, "name", type(prepared).__name__)

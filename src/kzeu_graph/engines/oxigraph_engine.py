@@ -1,0 +1,270 @@
+"""The Oxigraph engine (pyoxigraph): in memory, or persistent in a folder.
+
+Parsing and querying run in Oxigraph's Rust code; rdflib is imported only to build the
+project's :class:`~kzeu_graph.results.Result` (the CLI's query path formats Oxigraph's own
+results instead, see :mod:`kzeu_graph.engines.fastpath`). Parameters are bound with an
+inline VALUES row (:mod:`kzeu_graph.engines.binding`): pyoxigraph's ``substitutions``
+binds only projected variables, and ``BOUND()`` of a substituted variable is false.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from ..errors import InputError, KzeuError, QueryError
+from ..safety import check_file_size, check_jsonld_contexts, check_no_doctype
+from ..terms import XSD_STRING, Term
+from .binding import bind_values
+
+if TYPE_CHECKING:
+    from ..results import Result
+    from . import Progress, StoreSpec
+
+__all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format"]
+
+# suffix -> Oxigraph format (the same suffixes as kzeu_graph.loading.SUPPORTED_SUFFIXES)
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+QUAD_FORMATS = frozenset({ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD})
+BULK_THRESHOLD = 4 * 1024 * 1024  # bytes: bigger inputs go through bulk_load
+_LINE = re.compile(r"line (\d+)|(\d+):(\d+)")
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The Oxigraph format for a file's suffix; InputError for an unknown one."""
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise InputError(
+            f"{path}: unknown RDF file extension {path.suffix or '(none)'!r} (use {known})"
+        )
+    return fmt
+
+
+def check_rdf_file(path: Path) -> ox.RdfFormat:
+    """The checks every loader makes before parsing: format, existence, size cap, hostile XML
+    (DOCTYPE) and JSON-LD (non-inline contexts). Returns the file's format."""
+    fmt = rdf_format(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    check_file_size(path)
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        if fmt == ox.RdfFormat.RDF_XML:
+            check_no_doctype(text, path)
+        else:
+            check_jsonld_contexts(text, path)
+    return fmt
+
+
+def _syntax_error(path: Path | str, exc: BaseException) -> InputError:
+    message = " ".join(str(exc).split())
+    match = _LINE.search(message)
+    if match is not None:
+        line = match.group(1) or match.group(2)
+        return InputError(f"{path}:{line}: bad syntax ({message})")
+    return InputError(f"{path}: bad syntax ({message})")
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that reports how many bytes have been read (for a progress bar)."""
+
+    def __init__(self, handle: IO[bytes], progress: Progress) -> None:
+        self._handle = handle
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._handle.read(len(buffer))
+        buffer[: len(data)] = data
+        if data:
+            self._progress(len(data))
+        return len(data)
+
+
+class OxigraphEngine:
+    """pyoxigraph's Store, in memory or in a folder (created if missing, reopened as is)."""
+
+    def __init__(self, spec: StoreSpec) -> None:
+        self.spec = spec
+        try:
+            if spec.location is None:
+                self.store = ox.Store()
+            else:
+                spec.location.mkdir(parents=True, exist_ok=True)
+                self.store = ox.Store(str(spec.location))
+        except OSError as exc:
+            raise InputError(f"cannot open the Oxigraph store {spec.text!r}: {exc}") from None
+        self._graph = ox.DefaultGraph() if spec.graph is None else ox.NamedNode(spec.graph)
+        self._to_rdflib: dict[Any, Any] = {}
+
+    # ------------------------------------------------------------ query
+
+    def solutions(self, text: str, bindings: Mapping[str, Term] | None = None) -> Any:
+        """Oxigraph's own answer: QuerySolutions, QueryBoolean or QueryTriples."""
+        bound = bind_values(text, bindings or {})
+        try:
+            return self.store.query(bound, default_graph=self._graph)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL: {' '.join(str(exc).split())}") from None
+        except RecursionError:
+            raise QueryError("query nested too deeply") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {' '.join(str(exc).split())}") from None
+
+    def query(
+        self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
+    ) -> Result:
+        if not checked:
+            from ..queries import prepare
+
+            prepare(text)  # refuses updates, SERVICE and malformed queries (cached by text)
+        return self._result(self.solutions(text, bindings))
+
+    def _rdflib_term(self, term: Any) -> Any:
+        cache = self._to_rdflib
+        found = cache.get(term)
+        if found is None:
+            if len(cache) > 200_000:
+                cache.clear()
+            found = cache[term] = _convert(term)
+        return found
+
+    def _result(self, answer: Any) -> Result:
+        from ..results import Result
+
+        if isinstance(answer, ox.QueryBoolean):
+            return Result(kind="ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [variable.value for variable in answer.variables]
+            convert = self._rdflib_term
+            rows = [
+                {
+                    name: None if (value := solution[index]) is None else convert(value)
+                    for index, name in enumerate(variables)
+                }
+                for solution in answer
+            ]
+            return Result(kind="select", variables=variables, rows=rows)
+        from ..namespaces import new_graph
+
+        graph = new_graph()
+        for triple in answer:
+            graph.add(
+                (
+                    self._rdflib_term(triple.subject),
+                    self._rdflib_term(triple.predicate),
+                    self._rdflib_term(triple.object),
+                )
+            )
+        return Result.from_graph(graph)
+
+    # ------------------------------------------------------------ load
+
+    def load(self, files: Sequence[Path], *, progress: Progress | None = None) -> int:
+        before = self.triple_count()
+        for path in files:
+            path = Path(path)
+            fmt = check_rdf_file(path)
+            with path.open("rb") as handle:
+                source: IO[bytes] = handle
+                if progress is not None:
+                    source = io.BufferedReader(_CountingReader(handle, progress))
+                self._load_stream(source, fmt, path, base_iri=path.resolve().as_uri())
+        return self.triple_count() - before
+
+    def load_ntriples(self, data: bytes, *, progress: Progress | None = None) -> int:
+        before = self.triple_count()
+        source: IO[bytes] = io.BytesIO(data)
+        if progress is not None:
+            source = io.BufferedReader(_CountingReader(source, progress))
+        self._load_stream(source, ox.RdfFormat.N_TRIPLES, "<N-Triples>", base_iri=None)
+        return self.triple_count() - before
+
+    def _load_stream(
+        self, source: IO[bytes], fmt: ox.RdfFormat, name: Path | str, base_iri: str | None
+    ) -> None:
+        try:
+            if fmt in QUAD_FORMATS:
+                # named graphs are flattened into the engine's graph, as rdflib's loader does
+                self.store.extend(self._flattened(source, fmt, base_iri))
+            elif self.spec.location is not None:
+                self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=self._graph)
+            else:
+                self.store.load(source, fmt, base_iri=base_iri, to_graph=self._graph)
+        except SyntaxError as exc:
+            raise _syntax_error(name, exc) from None
+        except RecursionError:
+            raise InputError(f"{name}: nested too deeply to parse") from None
+        except KzeuError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{name}: cannot load: {' '.join(str(exc).split())}") from None
+
+    def _flattened(
+        self, source: IO[bytes], fmt: ox.RdfFormat, base_iri: str | None
+    ) -> Iterator[ox.Quad]:
+        for quad in ox.parse(source, fmt, base_iri=base_iri):
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, self._graph)
+
+    def clear(self) -> None:
+        try:
+            if isinstance(self._graph, ox.DefaultGraph):
+                self.store.clear_graph(self._graph)
+            else:
+                self.store.remove_graph(self._graph)
+        except OSError as exc:
+            raise InputError(f"cannot clear the Oxigraph store: {exc}") from None
+
+    def triple_count(self) -> int:
+        answer = self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=self._graph
+        )
+        assert isinstance(answer, ox.QuerySolutions)
+        solution = next(iter(answer))
+        return int(solution[0].value)
+
+    def close(self) -> None:
+        """Flush a persistent store and let go of it."""
+        if self.spec.location is not None:
+            with contextlib.suppress(OSError):
+                self.store.flush()
+        del self.store
+
+
+def _convert(term: Any) -> Any:
+    """A pyoxigraph term as the rdflib term that rdflib's own parser gives for it."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise QueryError(f"unsupported term in a result: {term!r}")
