@@ -726,6 +726,42 @@ def status_rows(status: str) -> list[Row]:
 # ordered by status IRI: "expected" < "happened"
 EVENTS_BY_STATUS = status_rows("expected") + status_rows("happened")
 
+
+def chart_event(row: Row) -> Row:
+    """timeline-chart row of an event: its one date opens and closes its span."""
+    return {
+        "item": row["event"], "kind": "event", "label": row["eventLabel"],
+        "statusLabel": row["statusLabel"], "start": row["date"],
+        "startPrecision": row["precision"], "end": row["date"],
+        "endPrecision": row["precision"], "statedAs": None,
+    }  # fmt: skip
+
+
+def chart_figure(local: str, begin: str, end: str, precision: str, stated_as: str) -> Row:
+    return {
+        "item": kzr(local), "kind": "figure", "label": LABEL[local], "statusLabel": None,
+        "start": begin, "startPrecision": precision, "end": end, "endPrecision": precision,
+        "statedAs": stated_as,
+    }  # fmt: skip
+
+
+# Events in the timeline's order, then the four figures that have a period, by STR(start)
+# ("2022" < "2022-01") then IRI. The other three figures state no period ("has invested
+# $160 billion", "approximately 30 percent", "29 areas") and are left out.
+TIMELINE_CHART: list[Row] = [chart_event(row) for row in TIMELINE] + [
+    # "In 2022, the volume of trade exceeded the 2021 figure by 27.6 percent, reaching
+    # $40 billion": the year 2022, from its beginning to its end
+    chart_figure("figure-eu-trade-volume-2022", "2022", "2022", "year", "reaching $40 billion"),
+    chart_figure("figure-eu-trade-volume-growth-2022", "2022", "2022", "year",
+                 "by 27.6 percent"),
+    # "In the first nine months of 2022 ... increased by 10 percent and exceeded $8 billion":
+    # January to September 2022, at month precision
+    chart_figure("figure-eu-investment-inflow-2022-9m", "2022-01", "2022-09", "month",
+                 "exceeded $8 billion"),
+    chart_figure("figure-eu-investment-inflow-growth-2022-9m", "2022-01", "2022-09", "month",
+                 "10 percent"),
+]  # fmt: skip
+
 DERIVED_VALUES: list[Row] = [
     # "the 30th anniversary ... approached this year" → 1993
     {"derived": kzr("date-establishment-of-diplomatic-relations"), "label": "1993 (derived)",
@@ -1007,6 +1043,7 @@ EXPECTED: dict[str, list[Row]] = {
     "sentence-facts": SENTENCE_FACTS,
     "statements-by-person": VASSILENKO_STATEMENTS,
     "timeline": TIMELINE,
+    "timeline-chart": TIMELINE_CHART,
     "visit-topics": VISIT_TOPICS,
     "visits": VISITS,
     "year-on-year": YEAR_ON_YEAR,
