@@ -346,3 +346,66 @@ def demo() -> None:
     for saved, result in run_showcase(graph):
         click.echo()
         _print_table(result, f"{saved.name}: {saved.summary}", graph)
+
+
+# ------------------------------------------------------------------ documentation
+
+
+def output_option(func: Any) -> Any:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write here (atomically) instead of standard output.",
+    )(func)
+
+
+def _emit(text: str, output: Path | None, what: str) -> None:
+    from .safety import write_output
+
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(output, text)
+        click.echo(f"{PROG}: wrote {what} to {output}", err=True)
+
+
+@main.command("describe-dataset")
+@output_option
+@data_option
+def describe_dataset(output: Path | None, data: tuple[Path, ...]) -> None:
+    """Write the VoID + DCAT description of the data (Turtle), with counts computed from it."""
+    from .dataset import dataset_description
+
+    _emit(dataset_description(list(data) or None), output, "the dataset description")
+
+
+@main.command("ontology-docs")
+@output_option
+def ontology_docs(output: Path | None) -> None:
+    """Write the ontology's documentation as one HTML page."""
+    from .ontodoc import ontology_html
+
+    _emit(ontology_html(), output, "the ontology documentation")
+
+
+@main.command("model-diagram")
+@output_option
+def model_diagram(output: Path | None) -> None:
+    """Write a Graphviz (DOT) diagram of the ontology's classes and properties."""
+    from .ontodoc import model_dot
+
+    _emit(model_dot(), output, "the model diagram")
+
+
+@main.command()
+@output_option
+@data_option
+def timeline(output: Path | None, data: tuple[Path, ...]) -> None:
+    """Write an SVG timeline of the events and dated figures (saved query timeline-chart)."""
+    from .errors import InputError
+    from .timeline import timeline_items, timeline_svg
+
+    if output is not None and output.suffix.lower() != ".svg":
+        raise InputError(f"{output}: the timeline is written as SVG: give a .svg file")
+    _emit(timeline_svg(timeline_items(_load(data))), output, "the timeline")

@@ -38,6 +38,7 @@ __all__ = [
     "forbid_sparql_loading",
     "get_max_bytes",
     "set_max_bytes",
+    "write_output",
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -93,6 +94,14 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_output(path: Path, data: bytes | str) -> None:
+    """``atomic_write``, with a failure reported as an InputError naming ``path``."""
+    try:
+        atomic_write(Path(path), data)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def check_no_doctype(text: str, path: Path) -> None:
