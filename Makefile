@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -27,6 +27,16 @@ unit: $(BIN)/.installed
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Regenerate every generated document (the tests fail when a committed one is stale).
+# docs/model.svg needs Graphviz's `dot` (Debian: apt-get install graphviz).
+docs: $(BIN)/.installed
+	$(BIN)/kzeu-graph describe-dataset -o data/void.ttl
+	$(BIN)/kzeu-graph ontology-docs -o docs/ontology.html
+	$(BIN)/kzeu-graph model-diagram -o docs/model.dot
+	$(BIN)/kzeu-graph timeline -o docs/timeline.svg
+	@command -v dot >/dev/null || { echo "make docs: Graphviz 'dot' is needed for docs/model.svg (apt-get install graphviz)" >&2; exit 1; }
+	dot -Tsvg docs/model.dot -o docs/.model.svg.tmp && mv docs/.model.svg.tmp docs/model.svg
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
