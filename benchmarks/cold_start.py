@@ -27,6 +27,9 @@ def commands() -> dict[str, list[str]]:
         "kzeu-graph --help": [cli, "--help"],
         "kzeu-graph query figures": [cli, "query", "figures", "--format", "csv"],
         "kzeu-graph validate": [cli, "validate"],
+        "kzeu-graph describe-dataset": [cli, "describe-dataset"],
+        "kzeu-graph timeline": [cli, "timeline"],
+        "kzeu-graph ontology-docs": [cli, "ontology-docs"],
     }
 
 
