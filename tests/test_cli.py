@@ -55,8 +55,14 @@ def test_validate_conforms() -> None:
 def test_validate_violations_exit_1(wrong_span: Path) -> None:
     result = run("validate", "--data", str(wrong_span))
     assert result.exit_code == 1
-    assert f"Violation: {KZR}sentence-2" in result.stdout
-    assert "source: kzeu-check:text-span" in result.stdout
+    headline, details, summary = result.stdout.splitlines()
+    # the text-span check's finding, on the line of the span's oa:hasSelector
+    assert headline == (
+        f"{wrong_span}:45: Violation: <{KZR}sentence-2> <http://www.w3.org/ns/oa#hasSelector>: "
+        "text[69:86] is 'ob Sample agreed.', not the oa:exact 'Bob Sample agreed.'"
+    )
+    assert details == '    value: "Bob Sample agreed." · shape: kzeu-check:text-span'
+    assert summary == "does not conform: 1 violation(s), 0 warning(s), 0 info(s)"
 
 
 def test_validate_json(wrong_span: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,19 @@ from .errors import InputError
 from .loading import Inference, load_shapes
 from .namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
 
-__all__ = ["SEVERITIES", "Finding", "ValidationReport", "python_checks", "validate"]
+__all__ = [
+    "FAIL_ON",
+    "PYTHON_CHECKS",
+    "SEVERITIES",
+    "Finding",
+    "ValidationReport",
+    "python_checks",
+    "severity_of",
+    "validate",
+]
 
 SEVERITIES = ("Violation", "Warning", "Info")
+FAIL_ON = ("violation", "warning", "info")  # --fail-on: the least severe level that fails a run
 _RANK = {name: i for i, name in enumerate(SEVERITIES)}
 _SEVERITY_IRI = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
 
@@ -41,6 +52,21 @@ CHECK_SOURCE_FILE = "kzeu-check:source-file"
 CHECK_SHA256 = "kzeu-check:sha256"
 CHECK_LITERAL = "kzeu-check:ill-typed-literal"
 CHECK_IRI = "kzeu-check:iri"
+PYTHON_CHECKS: dict[str, str] = {
+    CHECK_TEXT_SPAN: "every quote/position selector pair selects exactly its oa:exact in the source text",
+    CHECK_SOURCE_FILE: "every text source names one kzeu:textFile that exists in the sources folder",
+    CHECK_SHA256: "every text source's schema:sha256 is the SHA-256 of its text file",
+    CHECK_LITERAL: "every XSD-typed literal has a valid lexical form for its datatype",
+    CHECK_IRI: 'every IRI is absolute and has no spaces or <>"{}|\\^` characters',
+}
+
+
+def severity_of(level: str) -> str:
+    """``violation`` / ``Violation`` → ``Violation``; ValueError for anything else."""
+    for name in SEVERITIES:
+        if level.lower() == name.lower():
+            return name
+    raise ValueError(f"unknown severity {level!r} (use one of {', '.join(FAIL_ON)})")
 
 
 @dataclass(frozen=True)
@@ -55,10 +81,32 @@ class Finding:
     source: str
     component: str
     path_text: str | None = None  # SHACL path syntax for a complex path ("^oa:hasBody")
+    file: str | None = None  # the data file the finding's triple is written in ...
+    line: int | None = None  # ... and its 1-based line (None where the format has no lines)
 
     def shown_path(self) -> str | None:
         """The path as text: the IRI, or the SHACL path syntax of a complex path."""
         return self.path_text or _show(self.path)
+
+    def location(self) -> str | None:
+        """``file:line``, ``file``, or None when the finding was not traced to a file."""
+        if self.file is None:
+            return None
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def headline(self) -> str:
+        """One line, compiler style: ``file:line: Severity: <focus> <path>: message``."""
+        path = self.path_text or _bracketed(self.path)
+        subject = " ".join(p for p in (_bracketed(self.focus_node), path) if p)
+        text = f"{self.severity}: {subject + ': ' if subject else ''}{self.message}"
+        where = self.location()
+        return f"{where}: {text}" if where else text
+
+    def triple(self) -> str | None:
+        """The offending triple in N-Triples syntax, when focus, path (an IRI) and value are known."""
+        if self.focus_node is None or not isinstance(self.path, URIRef) or self.value is None:
+            return None
+        return f"{_n3(self.focus_node)} {_n3(self.path)} {_n3(self.value)} ."
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +117,8 @@ class Finding:
             "severity": self.severity,
             "source": self.source,
             "component": self.component,
+            "file": self.file,
+            "line": self.line,
         }
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
@@ -83,6 +133,11 @@ class Finding:
 
 def _n3(node: Node) -> str:
     return str(node.n3()) if hasattr(node, "n3") else str(node)
+
+
+def _bracketed(node: Node | None) -> str | None:
+    """An IRI as ``<iri>``, a blank node as ``_:b``, a literal in N-Triples syntax."""
+    return None if node is None else _n3(node)
 
 
 def _show(node: Node | None) -> str | None:
@@ -104,6 +159,8 @@ class ValidationReport:
     conforms: bool
     results: list[Finding] = field(default_factory=list)
     report_graph: Graph = field(default_factory=new_graph)
+    shapes_graph: Graph | None = None  # the shapes that were run (JUnit lists each one)
+    seconds: float = 0.0  # wall time of the validation
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -114,6 +171,14 @@ class ValidationReport:
     def count(self, severity: str) -> int:
         return sum(1 for f in self.results if f.severity == severity)
 
+    def failures(self, fail_on: str = "violation") -> list[Finding]:
+        """The findings that fail a run at level ``fail_on`` (violation, warning or info)."""
+        return self.filter(severity_of(fail_on))
+
+    def fails(self, fail_on: str = "violation") -> bool:
+        """Whether a run fails at level ``fail_on``: any finding that severe, or non-conformance."""
+        return bool(self.failures(fail_on)) or not self.conforms
+
     def summary(self) -> str:
         """One line: conformance and counts per severity."""
         verdict = "conforms" if self.conforms else "does not conform"
@@ -121,17 +186,20 @@ class ValidationReport:
         return f"{verdict}: {counts}"
 
     def text(self) -> str:
-        """A human-readable report: one block per finding, then the summary line."""
+        """A human-readable report: per finding, one ``file:line: Severity: <focus> <path>:
+        message`` line (as compilers print, so editors and CI can jump to it), the value and
+        the shape or check on an indented line; then the summary line."""
         lines: list[str] = []
         for finding in self.results:
-            where = finding.focus_node and _show(finding.focus_node)
-            lines.append(f"{finding.severity}: {where}")
-            if finding.path is not None:
-                lines.append(f"  path: {finding.shown_path()}")
+            lines.append(finding.headline())
+            details = []
             if finding.value is not None:
-                lines.append(f"  value: {_show(finding.value)}")
-            lines.append(f"  message: {finding.message}")
-            lines.append(f"  source: {finding.source}")
+                details.append(f"value: {_n3(finding.value)}")
+            details.append(f"shape: {finding.source}")
+            lines.append("    " + " · ".join(details))
+            triple = finding.triple()
+            if finding.line is None and triple is not None:
+                lines.append(f"    triple: {triple}")
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
 
@@ -415,6 +483,7 @@ def validate(
     """
     from pyshacl import validate as shacl_validate
 
+    started = time.perf_counter()
     shapes_graph = load_shapes() if shapes is None else shapes
     if len(shapes_graph) == 0:
         raise InputError("the SHACL shapes graph is empty")
@@ -444,4 +513,10 @@ def validate(
     conforms = bool(shacl_conforms) and not any(f.severity == "Violation" for f in extra)
     _add_to_report(report, extra, conforms)
     results = sorted(findings + extra, key=Finding.sort_key)
-    return ValidationReport(conforms=conforms, results=results, report_graph=report)
+    return ValidationReport(
+        conforms=conforms,
+        results=results,
+        report_graph=report,
+        shapes_graph=shapes_graph,
+        seconds=time.perf_counter() - started,
+    )
