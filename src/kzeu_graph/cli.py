@@ -157,33 +157,47 @@ RESULT_FORMAT = click.Choice(["table", "csv", "tsv", "json"])
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @data_option
 @inference_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "turtle", "json"]),
+    type=click.Choice(["text", "turtle", "json", "junit"]),
     default="text",
     show_default=True,
+    help="text: file:line: Severity lines; turtle: the SHACL report graph; json; junit: JUnit XML.",
 )
-def validate(data: tuple[Path, ...], inference: str, fmt: str) -> None:
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="The least severe finding that makes the run fail (exit 1).",
+)
+def validate(
+    files: tuple[Path, ...], data: tuple[Path, ...], inference: str, fmt: str, fail_on: str
+) -> None:
     """Validate the graph with the SHACL shapes and the text-span checks.
 
-    Exit 0 if it conforms, 1 if there are violations, 2 on an input error.
+    FILES (or --data FILE, repeatable) replace the shipped data; each finding names the
+    file and line it comes from. Exit 0 if nothing reaches --fail-on, 1 if something does,
+    2 on an input error.
     """
-    from . import resources
-    from .validation import validate as run_validation
+    from .locations import validate_files
 
-    graph = _load(data)
-    folders = [p.parent / "sources" for p in data] + [resources.sources_dir()]
-    report = run_validation(graph, inference=inference, sources_dirs=folders)  # type: ignore[arg-type]
+    report = validate_files([*data, *files] or None, inference=inference)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":
         click.echo(report.report_graph.serialize(format="turtle"), nl=False)
+    elif fmt == "junit":
+        from .junit import to_junit
+
+        click.echo(to_junit(report, fail_on), nl=False)
     else:
         click.echo(report.text(), nl=False)
-    sys.exit(0 if report.conforms else EXIT_VIOLATIONS)
+    sys.exit(EXIT_VIOLATIONS if report.fails(fail_on) else 0)
 
 
 def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -409,3 +423,28 @@ def timeline(output: Path | None, data: tuple[Path, ...]) -> None:
     if output is not None and output.suffix.lower() != ".svg":
         raise InputError(f"{output}: the timeline is written as SVG: give a .svg file")
     _emit(timeline_svg(timeline_items(_load(data))), output, "the timeline")
+
+@main.command("check-ontology")
+@data_option
+@click.option(
+    "--ontology-only",
+    is_flag=True,
+    help="Check the ontology and reused terms alone (TBox), without data.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def check_ontology(data: tuple[Path, ...], ontology_only: bool, fmt: str) -> None:
+    """Check with the HermiT OWL reasoner that the ontology (+ data) is consistent.
+
+    Also lists classes that can have no member. Needs Java and the 'reasoner' extra.
+    Exit 0 if consistent with every class satisfiable, 1 if not, 2 on an input error.
+    """
+    from .reasoning import check_ontology as run_check
+
+    report = run_check(list(data) or None, include_data=not ontology_only)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        click.echo(report.text(), nl=False)
+    sys.exit(0 if report.ok else EXIT_VIOLATIONS)
