@@ -30,6 +30,8 @@ def commands() -> dict[str, list[str]]:
         "kzeu-graph describe-dataset": [cli, "describe-dataset"],
         "kzeu-graph timeline": [cli, "timeline"],
         "kzeu-graph ontology-docs": [cli, "ontology-docs"],
+        "kzeu-graph validate --format junit": [cli, "validate", "--format", "junit"],
+        "kzeu-graph check-ontology": [cli, "check-ontology"],  # HermiT, Java start included
     }
 
 

@@ -97,7 +97,9 @@ class Finding:
     def headline(self) -> str:
         """One line, compiler style: ``file:line: Severity: <focus> <path>: message``."""
         path = self.path_text or _bracketed(self.path)
-        subject = " ".join(p for p in (_bracketed(self.focus_node), path) if p)
+        # a blank node's label is random: show it as Turtle's [] (the file:line points at it)
+        focus = "[]" if isinstance(self.focus_node, BNode) else _bracketed(self.focus_node)
+        subject = " ".join(p for p in (focus, path) if p)
         text = f"{self.severity}: {subject + ': ' if subject else ''}{self.message}"
         where = self.location()
         return f"{where}: {text}" if where else text
@@ -195,13 +197,22 @@ class ValidationReport:
             details = []
             if finding.value is not None:
                 details.append(f"value: {_n3(finding.value)}")
-            details.append(f"shape: {finding.source}")
+            details.append(f"shape: {self._short(finding.source)}")
             lines.append("    " + " · ".join(details))
             triple = finding.triple()
             if finding.line is None and triple is not None:
                 lines.append(f"    triple: {triple}")
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
+
+    def _short(self, iri: str) -> str:
+        """A shape's IRI as a prefixed name of the shapes graph (``kzs:name``), if it has one."""
+        if self.shapes_graph is None or not iri.startswith(("http://", "https://")):
+            return iri
+        try:
+            return self.shapes_graph.namespace_manager.curie(iri, generate=False)
+        except (KeyError, ValueError):
+            return iri
 
     def to_json(self) -> dict[str, Any]:
         """A stable dict: findings sorted by severity, focus node, path, message."""
