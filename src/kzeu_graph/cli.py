@@ -424,6 +424,7 @@ def timeline(output: Path | None, data: tuple[Path, ...]) -> None:
         raise InputError(f"{output}: the timeline is written as SVG: give a .svg file")
     _emit(timeline_svg(timeline_items(_load(data))), output, "the timeline")
 
+
 @main.command("check-ontology")
 @data_option
 @click.option(
