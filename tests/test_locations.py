@@ -16,7 +16,7 @@ from kzeu_graph.cli import main
 from kzeu_graph.loading import parse_file
 from kzeu_graph.locations import SourceIndex, locate_report, validate_files
 from kzeu_graph.validation import Finding, ValidationReport
-from paths import DATA, LOCATION_FIXTURES, ONTOLOGY, REUSED_TERMS, SHAPE_FIXTURES, SHAPES
+from paths import DATA, LOCATION_FIXTURES, ONTOLOGY, REUSED_TERMS, ROOT, SHAPE_FIXTURES, SHAPES
 
 NEW_PEOPLE = LOCATION_FIXTURES / "new-people.ttl"
 NEW_CITY = LOCATION_FIXTURES / "new-city.nt"
@@ -400,3 +400,15 @@ def test_every_triple_is_found_on_a_line_that_shows_it(path: Path) -> None:
         assert expected.replace("\\", "") in text.replace("\\", ""), (s, p, o, line, text)
         checked += 1
     assert checked > 0
+
+
+def test_readme_shows_the_real_text_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's example under 'Validation in CI' is this very run, line for line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Validation in CI") :]
+    command = "$ kzeu-graph validate data/kzeu.ttl tests/fixtures/locations/new-people.ttl\n"
+    shown = section[section.index(command) + len(command) :].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    code, out = cli("validate", "data/kzeu.ttl", "tests/fixtures/locations/new-people.ttl")
+    assert code == 1
+    assert shown == out
