@@ -13,6 +13,8 @@ from rdflib import Graph
 
 from paths import FIXTURE_CONTENT, FIXTURE_DATA, FIXTURE_ONTOLOGY, FIXTURE_SHAPES, TINY
 
+pytest_plugins = ["servers"]  # SPARQL servers on loopback (tests/servers.py)
+
 # ------------------------------------------------------------------ network guard
 
 NETWORK_VIOLATIONS: list[str] = []

@@ -21,6 +21,7 @@ from kzeu_graph.catalog import list_queries
 from kzeu_graph.engines import Engine, open_engine, run_saved
 from kzeu_graph.errors import ParameterError
 from payloads import PAYLOADS
+from test_stores import store_spec
 
 CASES = [
     (query.name, parameter.name, parameter.kind, payload)
@@ -30,9 +31,9 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["memory", "oxigraph:memory"])
+@pytest.fixture(scope="module", params=["memory", "oxigraph:memory", "oxigraph-server", "virtuoso"])
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    opened = open_engine(request.param)
+    opened = open_engine(store_spec(request, request.param))
     yield opened
     opened.close()
 

@@ -11,7 +11,9 @@ environment variable):
                                         ``update=URL`` (SPARQL Update endpoint),
                                         ``store=URL`` (Graph Store Protocol endpoint) and
                                         ``graph=IRI`` (the graph to load and query, or
-                                        ``default``); the fragment is never sent
+                                        ``default``), ``dialect=virtuoso|standard``
+                                        (found from the server otherwise); the
+                                        fragment is never sent
 =====================================  =================================================
 
 Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.results.Result`
@@ -44,6 +46,8 @@ __all__ = [
     "Engine",
     "Progress",
     "StoreSpec",
+    "fill",
+    "load_store",
     "open_engine",
     "open_store",
     "parse_store",
@@ -116,7 +120,7 @@ class StoreSpec:
 
 
 _URL = re.compile(r"https?://[^\s#]+(#.*)?", re.IGNORECASE)
-_OPTIONS = ("update", "store", "graph")
+_OPTIONS = ("update", "store", "graph", "dialect")
 
 
 def _remote_spec(text: str) -> StoreSpec:
@@ -126,12 +130,15 @@ def _remote_spec(text: str) -> StoreSpec:
         key, sep, value = part.partition("=")
         if not sep or key not in _OPTIONS:
             raise InputError(
-                f"store {text!r}: unknown option {part!r} (use update=URL, store=URL, graph=IRI)"
+                f"store {text!r}: unknown option {part!r} "
+                "(use update=URL, store=URL, graph=IRI, dialect=virtuoso|standard)"
             )
         options[key] = value
     for key in ("update", "store"):
         if key in options and not _URL.fullmatch(options[key]):
             raise InputError(f"store {text!r}: {key}= needs an http(s) URL")
+    if options.get("dialect", "standard") not in ("standard", "virtuoso"):
+        raise InputError(f"store {text!r}: dialect= is 'standard' or 'virtuoso'")
     graph: str | None = options.get("graph", DEFAULT_GRAPH_IRI)
     if graph == "default":
         graph = None
@@ -239,6 +246,26 @@ def fill(
 
     graph = load_graph(data, inference=inference)  # type: ignore[arg-type]
     return engine.load_ntriples(graph.serialize(format="nt", encoding="utf-8"), progress=progress)
+
+
+def load_store(
+    spec: str | StoreSpec,
+    data: Sequence[Path] | None = None,
+    inference: str = "none",
+    progress: Progress | None = None,
+) -> int:
+    """Fill a store with the ontology and ``data`` (default: the shipped graph) [+ closure].
+
+    Idempotent: the engine's graph is cleared first, so loading twice leaves the same
+    triples. Returns how many triples the graph holds afterwards.
+    """
+    engine = open_store(spec)
+    try:
+        engine.clear()
+        fill(engine, data, inference, progress)
+        return engine.triple_count()
+    finally:
+        engine.close()
 
 
 def run_saved(
