@@ -7,18 +7,24 @@ stays fast; ``rdflib`` and friends load on first use.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, KzeuError, ParameterError, QueryError
 from .export import export, serialize  # eager: the function must shadow the submodule
 
-try:
-    __version__ = version("kzeu-graph")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0+unknown"
+
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata costs ~30 ms: only on use)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kzeu-graph")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "0+unknown"
+
 
 if TYPE_CHECKING:
+    __version__: str
     from .catalog import Parameter, SavedQuery, get_query, list_queries
     from .engines import Engine, open_engine, open_store
     from .loading import load_graph, load_ontology, load_shapes, parse_file
@@ -79,6 +85,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'kzeu_graph' has no attribute {name!r}")

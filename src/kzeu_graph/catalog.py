@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -313,8 +314,17 @@ def _strip_comments_and_strings(text: str) -> str:
 
 
 def parse_query_file(path: Path) -> SavedQuery:
-    """Read one ``.rq`` file into a SavedQuery."""
+    """Read one ``.rq`` file into a SavedQuery (cached while the file is unchanged)."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot read: {exc.strerror}") from None
+    return _parse_query_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _parse_query_file(path: Path, _mtime_ns: int, _size: int) -> SavedQuery:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -383,8 +393,11 @@ def query_names(directory: Path | None = None) -> list[str]:
 def get_query(name: str, directory: Path | None = None) -> SavedQuery:
     """The saved query called ``name``; ParameterError listing the known names otherwise."""
     folder = resources.queries_dir() if directory is None else Path(directory)
-    names = query_names(folder)
-    if not _QUERY_NAME.fullmatch(name) or name not in names:
-        known = ", ".join(names) or "(none)"
-        raise ParameterError(f"unknown query {name!r}; known queries: {known}")
-    return parse_query_file(folder / f"{name}.rq")
+    if _QUERY_NAME.fullmatch(name):
+        try:
+            return parse_query_file(folder / f"{name}.rq")
+        except QueryError:
+            if (folder / f"{name}.rq").is_file():
+                raise
+    known = ", ".join(query_names(folder)) or "(none)"
+    raise ParameterError(f"unknown query {name!r}; known queries: {known}")

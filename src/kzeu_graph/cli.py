@@ -10,13 +10,12 @@ import json
 import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from . import __version__
 from .errors import KzeuError, ParameterError
 
 if TYPE_CHECKING:
@@ -62,8 +61,22 @@ def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore", module=r"rdflib(\..*)?")
 
 
+def _print_version(ctx: click.Context) -> None:
+    from . import __version__
+
+    click.echo(f"{PROG} {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=__version__, prog_name=PROG, message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    help="Show the version and exit.",
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+)
 def main() -> None:
     """A provenance-first knowledge graph of EU-Kazakhstan cooperation: validate, query, export."""
     _quiet_libraries()
@@ -153,6 +166,24 @@ def _emit_result(result: Result, fmt: str, title: str | None, graph: Graph | Non
 RESULT_FORMAT = click.Choice(["table", "csv", "tsv", "json"])
 
 
+def store_option(default: str) -> Callable[[Any], Any]:
+    """``--store SPEC`` (or ``$KZEU_STORE``): which store runs the command (README: Stores)."""
+
+    def decorate(func: Any) -> Any:
+        return click.option(
+            "--store",
+            "store",
+            envvar="KZEU_STORE",
+            default=default,
+            show_default=True,
+            metavar="SPEC",
+            help="memory, oxigraph:memory, oxigraph:FOLDER or a SPARQL endpoint URL "
+            "(also $KZEU_STORE).",
+        )(func)
+
+    return decorate
+
+
 # ------------------------------------------------------------------ commands
 
 
@@ -231,6 +262,7 @@ def _print_catalog() -> None:
 @data_option
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+@store_option("oxigraph:memory")
 def query(
     name: str | None,
     list_: bool,
@@ -238,6 +270,7 @@ def query(
     data: tuple[Path, ...],
     inference: str,
     fmt: str,
+    store: str,
 ) -> None:
     """Run the saved query NAME (see --list)."""
     if list_:
@@ -245,15 +278,28 @@ def query(
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list")
+    # No rdflib on this path with an Oxigraph store (the default): see engines.fastpath.
     from .catalog import get_query
-    from .queries import run_query
+    from .engines import open_engine, parse_store
 
     saved = get_query(name)
-    values = _parse_params(params)
-    saved.bind(values)  # check the parameters before loading anything
-    graph = _load(data, inference)
-    result = run_query(graph, saved, values)
-    _emit_result(result, fmt, saved.summary, graph)
+    bindings = saved.bind_terms(_parse_params(params))  # checked before loading anything
+    spec = parse_store(store)
+    engine = open_engine(spec, list(data) or None, inference)
+    try:
+        if spec.kind == "oxigraph":
+            from .engines.fastpath import emit_oxigraph
+            from .engines.oxigraph_engine import OxigraphEngine
+
+            assert isinstance(engine, OxigraphEngine)
+            emit_oxigraph(engine, saved.text, bindings, fmt, saved.summary, _console)
+        else:
+            from .engines.fastpath import emit_result
+
+            result = engine.query(saved.text, bindings, checked=True)
+            emit_result(result, fmt, saved.summary, _console)
+    finally:
+        engine.close()
 
 
 def _read_query(source: str) -> str:
@@ -280,12 +326,24 @@ def _read_query(source: str) -> str:
 @data_option
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
-def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str) -> None:
+@store_option("memory")
+def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str, store: str) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
+    from .engines import open_engine, parse_store
     from .queries import prepare, run_sparql
 
     text = _read_query(source)
     prepare(text)  # refuse bad queries before loading anything
+    spec = parse_store(store)
+    if spec.kind != "memory":
+        from .engines.fastpath import emit_result
+
+        engine = open_engine(spec, list(data) or None, inference)
+        try:
+            emit_result(engine.query(text, checked=True), fmt, None, _console)
+        finally:
+            engine.close()
+        return
     graph = _load(data, inference)
     _emit_result(run_sparql(graph, text), fmt, None, graph)
 
@@ -449,3 +507,52 @@ def check_ontology(data: tuple[Path, ...], ontology_only: bool, fmt: str) -> Non
     else:
         click.echo(report.text(), nl=False)
     sys.exit(0 if report.ok else EXIT_VIOLATIONS)
+
+@main.command()
+@store_option("")
+@data_option
+@inference_option
+def load(store: str, data: tuple[Path, ...], inference: str) -> None:
+    """Load the ontology and data (+ closure) into a persistent store, replacing its graph.
+
+    The store is an Oxigraph folder (oxigraph:FOLDER) or a SPARQL endpoint URL (loaded
+    by the Graph Store Protocol); loading twice leaves the same triples.
+    """
+    from .engines import graph_files, load_store, parse_store
+
+    if not store:
+        raise click.UsageError("give --store oxigraph:FOLDER or a SPARQL endpoint URL")
+    spec = parse_store(store)
+    if not spec.persistent:
+        raise ParameterError(f"store {spec.text!r} is in memory: load needs a folder or a URL")
+    if not sys.stderr.isatty():
+        count = load_store(spec, list(data) or None, inference)
+    else:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
+
+        files = graph_files(list(data) or None)
+        total = sum(p.stat().st_size for p in files if p.is_file()) if inference == "none" else None
+        columns = (
+            TextColumn("loading"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("load", total=total)
+            count = load_store(
+                spec,
+                list(data) or None,
+                inference,
+                progress=lambda n: bar.advance(task, n),
+            )
+    click.echo(f"{count} triples in {spec.text}")

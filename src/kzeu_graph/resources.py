@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = [
@@ -23,6 +24,11 @@ def content_root() -> Path:
 
     A wheel ships them under ``kzeu_graph/_content``; a checkout keeps them at the repo root.
     """
+    return _content_root()
+
+
+@lru_cache(maxsize=1)
+def _content_root() -> Path:
     shipped = _PACKAGE / "_content"
     if shipped.is_dir():
         return shipped

@@ -79,17 +79,23 @@ def _concat_expression(term: Term) -> str:
 
 
 def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """``text`` with ``bindings`` ({variable name: term}) bound (cached; see _bind_values)."""
+    if not bindings:
+        return text
+    return _bind_values(text, tuple(bindings.items()))
+
+
+@lru_cache(maxsize=1024)
+def _bind_values(text: str, items: tuple[tuple[str, Term], ...]) -> str:
     """``text`` with ``bindings`` ({variable name: term}) as a VALUES row opening its WHERE.
 
     A string with a backslash before ``u``/``U`` is bound by a ``BIND(CONCAT(...))`` right
     after the row instead (see :func:`_concat_expression`); both join the whole group.
     """
-    if not bindings:
-        return text
     names: list[str] = []
     terms: list[str] = []
     binds: list[str] = []
-    for name, term in bindings.items():
+    for name, term in items:
         if not _VARIABLE_NAME.fullmatch(name):
             raise QueryError(f"not a variable name: {name!r}")
         plain = term.datatype in (None, XSD_STRING, RDF_LANG_STRING)
