@@ -508,6 +508,7 @@ def check_ontology(data: tuple[Path, ...], ontology_only: bool, fmt: str) -> Non
         click.echo(report.text(), nl=False)
     sys.exit(0 if report.ok else EXIT_VIOLATIONS)
 
+
 @main.command()
 @store_option("")
 @data_option
