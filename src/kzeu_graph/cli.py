@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -52,6 +53,17 @@ class _Main(click.Group):
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         except Exception as exc:  # never a traceback
             _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+
+
+def _clean_exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that an atomic write in progress removes its temp file."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _quiet_libraries() -> None:
@@ -391,16 +403,56 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
 )
 @data_option
 @inference_option
-def export(fmt: str, output: Path | None, data: tuple[Path, ...], inference: str) -> None:
-    """Export the graph (ontology + data [+ closure]) in an RDF format."""
+@click.option(
+    "--graphs",
+    "graphs",
+    multiple=True,
+    metavar="NAME[,NAME]",
+    help="Only these parts: data, derived, ontology, inferred (default: all; inferred needs"
+    " --inference). TriG and N-Quads keep each in its own named graph.",
+)
+def export(
+    fmt: str, output: Path | None, data: tuple[Path, ...], inference: str, graphs: tuple[str, ...]
+) -> None:
+    """Export the graph (ontology + data [+ closure]) in an RDF format, canonically."""
+    from .export import build_export
     from .export import export as run_export
 
-    graph = _load(data, inference)
-    text = run_export(graph, fmt, output)
+    _clean_exit_on_sigterm()
+    names = [n.strip() for item in graphs for n in item.split(",") if n.strip()]
+    selected = build_export(list(data) or None, inference, names or None)  # type: ignore[arg-type]
+    text = run_export(selected, fmt, output)
     if output is None:
         click.echo(text, nl=False)
     else:
-        click.echo(f"{PROG}: wrote {len(graph)} triples to {output}", err=True)
+        click.echo(f"{PROG}: wrote {len(selected)} triples to {output}", err=True)
+
+
+@main.command(name="format")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only check: exit 1 if a file is not canonical.")
+def format_(files: tuple[Path, ...], check: bool) -> None:
+    """Rewrite Turtle FILEs (default: the shipped graph) in canonical form.
+
+    With --check, change nothing and exit 1 if any file is not canonical.
+    """
+    from . import resources
+    from .export import format_file
+
+    _clean_exit_on_sigterm()
+    results = [format_file(p, check=check) for p in files or resources.default_data_files()]
+    for result in results:
+        if result.canonical:
+            click.echo(f"canonical: {result.path}")
+        elif check:
+            click.echo(
+                f"not canonical: {result.path} (first difference at line "
+                f"{result.first_difference}); run: {PROG} format {result.path}"
+            )
+        else:
+            click.echo(f"reformatted: {result.path}")
+    if check and not all(r.canonical for r in results):
+        sys.exit(EXIT_VIOLATIONS)
 
 
 @main.command()

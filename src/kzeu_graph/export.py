@@ -1,20 +1,59 @@
-"""Serialise graphs to the RDF formats we ship, and write them atomically."""
+"""Serialise graphs to the RDF formats we ship: canonical, deterministic, written atomically.
+
+Every export goes through one canonical step: blank nodes get RDF Dataset Canonicalization
+(RDFC-1.0, computed by pyoxigraph) labels, and triples are handed to rdflib's serializers in
+sorted order, so the same graph always gives the same bytes and a change of one triple gives
+a local diff. N-Triples and N-Quads are sorted lines (code point order, as in RDFC-1.0's
+canonical N-Quads); Turtle, TriG and RDF/XML use rdflib's sorted layouts; JSON-LD is compacted
+with the project's own context (``ontology/context.jsonld``), inlined so that the file expands
+offline.
+
+The quad formats (TriG, N-Quads) keep the parts of the graph apart in named graphs under
+``https://w3id.org/kzeu/graph/``: ``data`` (what the article states), ``derived`` (values
+the editors derived), ``ontology`` and, with inference, ``inferred``; the default graph
+describes each of them (PROV-O, DCMI terms).
+"""
 
 from __future__ import annotations
 
+import json
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from .errors import InputError, KzeuError
 
 if TYPE_CHECKING:
-    from rdflib import Graph
+    from rdflib import Dataset, Graph
+    from rdflib.term import Node
+
+    from .loading import Inference
 
 # rdflib is imported inside the functions: the package imports this module eagerly
 # (so that ``kzeu_graph.export`` is the function, not this module) and must stay light.
 
-__all__ = ["EXPORT_FORMATS", "export", "serialize"]
+__all__ = [
+    "CANONICAL_HEADER",
+    "EXPORT_FORMATS",
+    "GRAPH_NAMESPACE",
+    "PART_NAMES",
+    "QUAD_FORMATS",
+    "ExportGraphs",
+    "FormatResult",
+    "build_export",
+    "canonical_quads",
+    "canonical_turtle",
+    "derived_nodes",
+    "export",
+    "format_file",
+    "jsonld_context",
+    "partition",
+    "serialize",
+]
 
 # user-facing name -> rdflib serializer name
 EXPORT_FORMATS: dict[str, str] = {
@@ -25,44 +64,578 @@ EXPORT_FORMATS: dict[str, str] = {
     "trig": "trig",
     "xml": "xml",
 }
+QUAD_FORMATS = frozenset({"nquads", "trig"})
+
+GRAPH_NAMESPACE = "https://w3id.org/kzeu/graph/"
+PART_NAMES: tuple[str, ...] = ("data", "derived", "ontology", "inferred")
+
+CANONICAL_HEADER = (
+    "# Canonical form (kzeu-graph format): edit freely, then run `kzeu-graph format`.\n"
+    "# Comments and layout are not kept; `kzeu-graph format --check` fails until it is run.\n"
+    "\n"
+)
+
+Quad = tuple["Node", "Node", "Node", "Node | None"]
 
 
-def serialize(graph: Graph, fmt: str) -> str:
-    """The graph as text in ``fmt`` (turtle, json-ld, nt, nquads, trig, xml).
+def _graph_iri(part: str) -> str:
+    return GRAPH_NAMESPACE + part
 
-    JSON-LD is written expanded-with-prefixes via an inline context (never a remote one);
-    N-Quads and TriG put the triples in the default graph.
+
+# ------------------------------------------------------------------ canonical order
+
+
+def _sort_key(quad: Sequence[Node | None]) -> tuple[str, ...]:
+    return tuple("" if term is None else term.n3() for term in quad)
+
+
+def canonical_quads(quads: Iterable[Quad]) -> list[Quad]:
+    """The quads, sorted, with blank nodes relabelled by RDFC-1.0 (``_:c14n0``, ...).
+
+    Only quads that hold a blank node take part in canonicalisation (the algorithm looks at
+    nothing else); the others are returned as they are. Literals keep their lexical form.
+    """
+    from rdflib import BNode
+
+    quads = list(dict.fromkeys(quads))
+    with_blanks = [q for q in quads if any(isinstance(t, BNode) for t in q)]
+    if not with_blanks:
+        return sorted(quads, key=_sort_key)
+    without = [q for q in quads if not any(isinstance(t, BNode) for t in q)]
+    return sorted(without + _rdfc10(with_blanks), key=_sort_key)
+
+
+def _rdfc10(quads: list[Quad]) -> list[Quad]:
+    """Relabel the blank nodes of ``quads`` with pyoxigraph's RDFC-1.0 implementation."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    literals: dict[Any, Literal] = {}
+
+    def to_ox(term: Node | None) -> Any:
+        if term is None:
+            return ox.DefaultGraph()
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term)) if _valid_blank_label(str(term)) else ox.BlankNode()
+        if isinstance(term, Literal):
+            if term.language:
+                converted = ox.Literal(str(term), language=term.language)
+            elif term.datatype:
+                converted = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            else:
+                converted = ox.Literal(str(term))
+            literals.setdefault(converted, term)
+            return converted
+        return ox.NamedNode(str(term))
+
+    def from_ox(term: Any) -> Node | None:
+        if isinstance(term, ox.DefaultGraph):
+            return None
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            return literals[term]
+        return URIRef(term.value)
+
+    # The same rdflib blank node must map to the same oxigraph blank node.
+    blanks: dict[Node, Any] = {}
+
+    def convert(term: Node | None) -> Any:
+        if isinstance(term, BNode):
+            if term not in blanks:
+                blanks[term] = to_ox(term)
+            return blanks[term]
+        return to_ox(term)
+
+    try:
+        dataset = ox.Dataset(ox.Quad(*(convert(t) for t in q)) for q in quads)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"cannot canonicalise blank nodes: {exc}") from None
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    result: list[Quad] = []
+    for quad in dataset:
+        s, p, o, g = (
+            from_ox(quad.subject),
+            from_ox(quad.predicate),
+            from_ox(quad.object),
+            from_ox(quad.graph_name),
+        )
+        if s is None or p is None or o is None:  # pragma: no cover (a quad has all three)
+            raise KzeuError("canonicalisation returned a quad without subject or object")
+        result.append((s, p, o, g))
+    return result
+
+
+def _valid_blank_label(label: str) -> bool:
+    return bool(label) and all(c.isalnum() or c in "_-." for c in label) and label[0] != "."
+
+
+def _bind_like(target: Graph, source: Graph | None) -> None:
+    """The project prefixes, then ``source``'s other prefixes that clash with none of them."""
+    from .namespaces import bind_prefixes
+
+    bind_prefixes(target)
+    if source is None:
+        return
+    prefixes = {p for p, _ in target.namespaces()}
+    namespaces = {str(n) for _, n in target.namespaces()}
+    for prefix, namespace in sorted(source.namespaces()):
+        if prefix and prefix not in prefixes and str(namespace) not in namespaces:
+            target.bind(prefix, namespace)
+            prefixes.add(prefix)
+            namespaces.add(str(namespace))
+
+
+def _bind_generated_prefixes(graph: Graph, predicates: Iterable[Node]) -> None:
+    """Give unbound predicate namespaces their ``ns1``, ``ns2``... in sorted order.
+
+    rdflib's Turtle, TriG and RDF/XML serializers invent these prefixes in the order they
+    meet the predicates, which for a dataset depends on set iteration; binding them here,
+    sorted, makes the names stable.
+    """
+    for predicate in sorted(set(predicates), key=lambda t: t.n3()):
+        try:
+            graph.namespace_manager.compute_qname(str(predicate), generate=True)
+        except (ValueError, KeyError):
+            continue
+
+
+def _sorted_graph(triples: Iterable[tuple[Node, Node, Node]], like: Graph | None) -> Graph:
+    """A graph whose every scan yields the triples in sorted order.
+
+    rdflib's default store keeps a graph's triples in a set (order changes with the hash
+    seed); SimpleMemory keeps them in insertion-ordered dicts, so serializers that walk the
+    graph (RDF/XML, JSON-LD) meet the triples sorted.
+    """
+    from rdflib import Graph
+
+    graph = Graph(store="SimpleMemory", bind_namespaces="core")
+    _bind_like(graph, like)
+    ordered = [(s, p, o) for s, p, o, _ in canonical_quads((s, p, o, None) for s, p, o in triples)]
+    _bind_generated_prefixes(graph, (p for _, p, _ in ordered))
+    for triple in ordered:
+        graph.add(triple)
+    return graph
+
+
+def _new_dataset() -> Dataset:
+    from rdflib import Dataset
+
+    with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Dataset()
+
+
+def _sorted_dataset(
+    default: Graph | None, named: Mapping[str, Graph], like: Graph | None
+) -> Dataset:
+    from rdflib import URIRef
+
+    dataset = _new_dataset()
+    _bind_like(dataset, like)
+    quads: list[Quad] = []
+    if default is not None:
+        quads.extend((s, p, o, None) for s, p, o in default)
+    for iri, graph in named.items():
+        quads.extend((s, p, o, URIRef(iri)) for s, p, o in graph)
+    ordered = canonical_quads(quads)
+    _bind_generated_prefixes(dataset, (q[1] for q in ordered))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        graphs = {iri: dataset.graph(URIRef(iri)) for iri in sorted(named)}
+        for s, p, o, g in ordered:
+            if g is None:
+                dataset.add((s, p, o))
+            else:
+                graphs[str(g)].add((s, p, o))
+    return dataset
+
+
+# ------------------------------------------------------------------ serialisers
+
+
+def _sorted_lines(text: str) -> str:
+    """One statement a line, sorted by code point; rdflib's ``"x"  .`` (default graph) tidied."""
+    lines = set()
+    for line in text.splitlines():
+        line = line.rstrip()
+        if line.endswith("  ."):
+            line = line[:-3] + " ."
+        if line:
+            lines.add(line)
+    return "".join(line + "\n" for line in sorted(lines))
+
+
+@lru_cache(maxsize=1)
+def _layout_serializers() -> tuple[Any, Any]:
+    """rdflib's Turtle and TriG serializers, with subjects (and graphs) in plain sorted order.
+
+    rdflib orders subjects by how often they are referenced before their IRI, so adding one
+    link to a node would move its whole block; here a subject's place depends on its own
+    name only (IRIs first, then blank nodes not written inline). TriG writes the default
+    graph first, then the named graphs by IRI (rdflib keeps them in a set).
+    """
+    from rdflib import BNode
+    from rdflib.plugins.serializers.trig import TrigSerializer
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    def order_subjects(self: Any) -> list[Any]:
+        return sorted(self._subjects, key=lambda s: (isinstance(s, BNode), s.n3()))
+
+    class SortedTurtleSerializer(TurtleSerializer):
+        orderSubjects = order_subjects  # rdflib's name
+
+    class SortedTrigSerializer(TrigSerializer):
+        orderSubjects = order_subjects
+
+        def __init__(self, store: Dataset) -> None:
+            super().__init__(store)
+            by_name = {str(c.identifier): c for c in self.contexts}
+            default = str(self.default_context)
+            self.contexts = [by_name[k] for k in sorted(by_name, key=lambda k: (k != default, k))]
+
+    return SortedTurtleSerializer, SortedTrigSerializer
+
+
+def _run_serializer(cls: Any, store: Graph) -> str:
+    stream = BytesIO()
+    with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cls(store).serialize(stream, encoding="utf-8")
+    return stream.getvalue().decode("utf-8")
+
+
+@lru_cache(maxsize=4)
+def _context_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KzeuError(f"{path}: cannot read the JSON-LD context: {exc.strerror}") from None
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The project's JSON-LD context object, read from ``ontology/context.jsonld`` (a copy).
+
+    It is only ever read from that file: nothing is fetched.
+    """
+    from . import resources
+
+    path = resources.context_file()
+    try:
+        document = json.loads(_context_text(path))
+    except json.JSONDecodeError as exc:
+        raise KzeuError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    context = document.get("@context") if isinstance(document, dict) else None
+    if not isinstance(context, dict):
+        raise KzeuError(f"{path}: must be an object whose @context is an inline object")
+    return context
+
+
+def _jsonld(graph: Graph) -> str:
+    """Compacted JSON-LD from rdflib's converter, with the top-level nodes sorted by ``@id``.
+
+    rdflib collects the top-level nodes from a set (their order follows the hash seed);
+    their order carries no meaning in JSON-LD, so they are sorted. The JSON is written here
+    (not by orjson, which rdflib would use where installed) so that the layout never varies.
+    """
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    document = from_rdf(graph, context_data=jsonld_context())  # type: ignore[no-untyped-call]
+    nodes = document.get("@graph") if isinstance(document, dict) else None
+    if isinstance(nodes, list):
+        nodes.sort(key=lambda n: (str(n.get("@id", "")), json.dumps(n, sort_keys=True)))
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _serialize_graph(graph: Graph, fmt: str) -> str:
+    canonical = _sorted_graph(graph, like=graph)
+    if fmt in QUAD_FORMATS:
+        return _serialize_dataset(_sorted_dataset(canonical, {}, like=graph), fmt)
+    if fmt == "nt":
+        return _sorted_lines(canonical.serialize(format="nt"))
+    if fmt == "json-ld":
+        return _jsonld(canonical)
+    if fmt == "turtle":
+        return _run_serializer(_layout_serializers()[0], canonical)
+    return canonical.serialize(format=EXPORT_FORMATS[fmt])
+
+
+def _serialize_dataset(dataset: Dataset, fmt: str) -> str:
+    if fmt == "trig":
+        return _run_serializer(_layout_serializers()[1], dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _sorted_lines(dataset.serialize(format="nquads"))
+
+
+# ------------------------------------------------------------------ the parts of the graph
+
+
+def derived_nodes(data: Graph, ontology: Graph | None = None) -> set[Node]:
+    """The nodes whose triples are derived: every ``kzeu:DerivedValue`` (or instance of a
+    sub-class of it) in ``data``, and every activity that generated one of them."""
+    from rdflib import RDF, RDFS
+    from rdflib.namespace import PROV
+
+    from .namespaces import KZEU
+
+    schema = data if ontology is None else data + ontology
+    classes = set(schema.transitive_subjects(RDFS.subClassOf, KZEU.DerivedValue))
+    values: set[Node] = {s for c in classes for s in data.subjects(RDF.type, c)}
+    activities = {o for v in values for o in data.objects(v, PROV.wasGeneratedBy)}
+    return values | activities
+
+
+def partition(ontology: Graph, data: Graph, closure: Graph | None = None) -> dict[str, Graph]:
+    """Split the export into its named graphs; every triple lands in exactly one of them.
+
+    - ``ontology``: the triples of the ontology files (also when a data file repeats one);
+    - ``derived``: the data triples whose subject or object is a derived node
+      (:func:`derived_nodes`), such as the derived value's own triples, the derivation
+      activity's, and ``kzr:establishment-of-diplomatic-relations time:hasTime`` its
+      derived date;
+    - ``data``: every other data triple: what the article states;
+    - ``inferred``: what the closure holds beyond all of these (empty without a closure).
+    """
+    from .namespaces import new_graph
+
+    derived_set = derived_nodes(data, ontology)
+    parts = {name: new_graph() for name in PART_NAMES}
+    for s, p, o in data:
+        if (s, p, o) in ontology:
+            continue
+        target = "derived" if s in derived_set or o in derived_set else "data"
+        parts[target].add((s, p, o))
+    parts["ontology"] += ontology
+    if closure is not None:
+        for triple in closure:
+            if triple not in ontology and triple not in data:
+                parts["inferred"].add(triple)
+    return parts
+
+
+def _provenance(parts: Sequence[str], inference: str) -> Graph:
+    """The default graph of a quad export: what each named graph holds and where it comes from."""
+    from rdflib import RDF, RDFS, Literal, URIRef
+    from rdflib.namespace import DCTERMS, PROV
+
+    from .namespaces import KZR, new_graph
+
+    graph = new_graph()
+    titles = {
+        "data": "What the article states",
+        "derived": "Values derived from what the article states",
+        "ontology": "The kzeu ontology and the axioms of the vocabularies it reuses",
+        "inferred": "What inference added",
+    }
+    descriptions = {
+        "data": "Every fact the article states, each anchored to the span of the source text "
+        "that supports it, and the description of the dataset and its source.",
+        "derived": "Values the article does not state but that follow from values it states "
+        "(kzeu:DerivedValue), with their inputs and method, the activity that derived them, "
+        "and the links from stated things to them.",
+        "ontology": "The classes, properties and controlled vocabularies of the kzeu ontology, "
+        "and the axioms of reused vocabularies that inference relies on.",
+        "inferred": "Triples entailed by the other graphs under the "
+        + ("RDFS" if inference == "rdfs" else "OWL 2 RL")
+        + " rules (computed with owlrl), less the triples that are not entailments "
+        "(literal subjects, copies of values under another datatype or language).",
+    }
+    sources = {
+        "data": [KZR.article],
+        "derived": [URIRef(_graph_iri("data"))],
+        "ontology": [URIRef("https://w3id.org/kzeu/ontology")],
+        "inferred": [URIRef(_graph_iri(n)) for n in ("data", "derived", "ontology")],
+    }
+    activity = URIRef(f"{GRAPH_NAMESPACE}inference/{inference}")
+    for part in parts:
+        node = URIRef(_graph_iri(part))
+        graph.add((node, RDF.type, PROV.Entity))
+        graph.add((node, DCTERMS.title, Literal(titles[part], lang="en")))
+        graph.add((node, DCTERMS.description, Literal(descriptions[part], lang="en")))
+        graph.add((node, DCTERMS.isPartOf, KZR.dataset))
+        for source in sources[part]:
+            graph.add((node, PROV.wasDerivedFrom, source))
+        if part == "derived":
+            graph.add((node, PROV.wasGeneratedBy, KZR.derivation))
+        if part == "inferred":
+            graph.add((node, PROV.wasGeneratedBy, activity))
+            graph.add((activity, RDF.type, PROV.Activity))
+            label = "RDFS closure" if inference == "rdfs" else "OWL 2 RL closure"
+            graph.add((activity, RDFS.label, Literal(f"{label} (owlrl)", lang="en")))
+            for source in sources["inferred"]:
+                graph.add((activity, PROV.used, source))
+    return graph
+
+
+@dataclass(frozen=True)
+class ExportGraphs:
+    """The selected named graphs of an export, in ``PART_NAMES`` order."""
+
+    parts: Mapping[str, Graph]
+    inference: str = "none"
+    prefixes: Graph | None = field(default=None, compare=False)
+
+    def union(self) -> Graph:
+        """Every selected triple in one graph (what the triple formats export)."""
+        from .namespaces import new_graph
+
+        graph = new_graph()
+        _bind_like(graph, self.prefixes)
+        for part in self.parts.values():
+            graph += part
+        return graph
+
+    def provenance(self) -> Graph:
+        """The description of each named graph (the default graph of a quad export)."""
+        return _provenance(list(self.parts), self.inference)
+
+    def dataset(self) -> Dataset:
+        """Named graphs (``https://w3id.org/kzeu/graph/<part>``) + provenance, canonical."""
+        named = {_graph_iri(name): graph for name, graph in self.parts.items()}
+        return _sorted_dataset(self.provenance(), named, like=self.prefixes)
+
+    def __len__(self) -> int:
+        return sum(len(g) for g in self.parts.values())
+
+
+def _select(graphs: Sequence[str] | None, inference: str) -> list[str]:
+    if not graphs:
+        return [n for n in PART_NAMES if n != "inferred" or inference != "none"]
+    unknown = [g for g in graphs if g not in PART_NAMES]
+    if unknown:
+        raise InputError(
+            f"unknown graph {unknown[0]!r} (use one or more of {', '.join(PART_NAMES)})"
+        )
+    if "inferred" in graphs and inference == "none":
+        raise InputError("the inferred graph needs --inference rdfs or owlrl")
+    return [n for n in PART_NAMES if n in graphs]
+
+
+def build_export(
+    data: Sequence[Path] | None = None,
+    inference: Inference = "none",
+    graphs: Sequence[str] | None = None,
+) -> ExportGraphs:
+    """Load the ontology and the data (default: the shipped graph), apply inference, and split
+    the result into the named graphs of :func:`partition`; keep those in ``graphs`` (default:
+    all, ``inferred`` only with inference)."""
+    from . import resources
+    from .loading import apply_inference, load_ontology, merge, parse_file
+    from .namespaces import new_graph
+
+    if inference not in ("none", "rdfs", "owlrl"):
+        raise InputError(f"unknown inference {inference!r} (use one of none, rdfs, owlrl)")
+    selected = _select(graphs, inference)
+    ontology = load_ontology()
+    data_graph = new_graph()
+    for path in resources.default_data_files() if data is None else data:
+        parse_file(Path(path), into=data_graph)
+    everything = merge(merge(new_graph(), ontology), data_graph)
+    closure = None
+    if inference != "none":
+        closure = apply_inference(merge(new_graph(), everything), inference)
+    parts = partition(ontology, data_graph, closure)
+    return ExportGraphs({n: parts[n] for n in selected}, inference, prefixes=everything)
+
+
+# ------------------------------------------------------------------ public entry points
+
+
+def serialize(source: Graph | ExportGraphs, fmt: str) -> str:
+    """``source`` as canonical text in ``fmt`` (turtle, json-ld, nt, nquads, trig, xml).
+
+    A plain graph goes to the default graph of the quad formats; an :class:`ExportGraphs`
+    keeps its named graphs there (with their provenance) and is merged for the others.
+    JSON-LD is compacted with the project context, inlined (nothing is fetched to read it).
     """
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {fmt!r} (use one of {', '.join(EXPORT_FORMATS)})")
-    from rdflib import Dataset
-
-    from .namespaces import bind_prefixes
-
-    rdflib_format = EXPORT_FORMATS[fmt]
-    if fmt in ("nquads", "trig"):
-        with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
-            warnings.simplefilter("ignore", DeprecationWarning)
-            dataset = Dataset()
-            bind_prefixes(dataset)
-            for triple in graph:
-                dataset.add(triple)
-            return dataset.serialize(format=rdflib_format)
-    if fmt == "json-ld":
-        return graph.serialize(format="json-ld", auto_compact=True, indent=2)
-    if fmt in ("turtle",):
-        bind_prefixes(graph)
-    return graph.serialize(format=rdflib_format)
+    if isinstance(source, ExportGraphs):
+        if fmt in QUAD_FORMATS:
+            return _serialize_dataset(source.dataset(), fmt)
+        return _serialize_graph(source.union(), fmt)
+    return _serialize_graph(source, fmt)
 
 
-def export(graph: Graph, fmt: str, destination: Path | None = None) -> str:
-    """Serialise ``graph``; if ``destination`` is given, write it atomically. Returns the text."""
+def export(source: Graph | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
+    """Serialise ``source``; if ``destination`` is given, write it atomically. Returns the text."""
     from .safety import atomic_write
 
-    text = serialize(graph, fmt)
+    text = serialize(source, fmt)
     if destination is not None:
         try:
             atomic_write(Path(destination), text)
         except OSError as exc:
             raise InputError(f"{destination}: cannot write: {exc.strerror}") from None
     return text
+
+
+# ------------------------------------------------------------------ canonical Turtle files
+
+
+def canonical_turtle(graph: Graph) -> str:
+    """The canonical Turtle text of ``graph``: the header comment, then sorted Turtle."""
+    return CANONICAL_HEADER + _serialize_graph(graph, "turtle")
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    """What :func:`format_file` found: was the file canonical, and where it first differed."""
+
+    path: Path
+    canonical: bool
+    first_difference: int | None = None
+    rewritten: bool = False
+
+
+def _first_difference(old: str, new: str) -> int:
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    for number, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if a != b:
+            return number
+    return min(len(old_lines), len(new_lines)) + 1
+
+
+def format_file(path: Path, check: bool = False) -> FormatResult:
+    """Compare a Turtle file with its canonical form; unless ``check``, rewrite it atomically.
+
+    Raises InputError for a file that is not Turtle, cannot be read or does not parse, and
+    KzeuError if the canonical text would not read back as the same graph (then nothing is
+    written).
+    """
+    from rdflib import URIRef
+    from rdflib.compare import isomorphic
+
+    from .loading import parse_file
+    from .namespaces import new_graph
+    from .safety import atomic_write
+
+    path = Path(path)
+    if path.suffix.lower() != ".ttl":
+        raise InputError(f"{path}: only Turtle (.ttl) files have a canonical form")
+    graph = parse_file(path)  # checks existence, size, encoding and syntax
+    text = path.read_text(encoding="utf-8")
+    base = path.resolve().parent.as_uri() + "/"
+    relative = sorted(
+        str(t) for triple in graph for t in triple if isinstance(t, URIRef) and t.startswith(base)
+    )
+    if relative:
+        raise InputError(f"{path}: relative IRI <{relative[0]}> cannot be kept in canonical form")
+    canonical = canonical_turtle(graph)
+    if text == canonical:
+        return FormatResult(path, canonical=True)
+    reread = new_graph().parse(data=canonical, format="turtle")
+    if not isomorphic(reread, graph):
+        raise KzeuError(f"{path}: the canonical form would not read back as the same graph")
+    if not check:
+        try:
+            atomic_write(path, canonical)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+    return FormatResult(
+        path,
+        canonical=False,
+        first_difference=_first_difference(text, canonical),
+        rewritten=not check,
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 __all__ = [
     "content_root",
+    "context_file",
     "data_dir",
     "default_data_files",
     "ontology_dir",
@@ -43,6 +44,11 @@ def ontology_files() -> list[Path]:
     """The ontology and the restated axioms of reused vocabularies (those that exist)."""
     folder = ontology_dir()
     return [p for p in (folder / "kzeu.ttl", folder / "reused-terms.ttl") if p.is_file()]
+
+
+def context_file() -> Path:
+    """The JSON-LD context of the exports (``ontology/context.jsonld``)."""
+    return ontology_dir() / "context.jsonld"
 
 
 def shapes_file() -> Path:
