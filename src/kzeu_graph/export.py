@@ -85,8 +85,19 @@ def _graph_iri(part: str) -> str:
 # ------------------------------------------------------------------ canonical order
 
 
-def _sort_key(quad: Sequence[Node | None]) -> tuple[str, ...]:
-    return tuple("" if term is None else term.n3() for term in quad)
+def _term_key(term: Node | None) -> tuple[int, str, str, str]:
+    """IRIs by their text, then blank nodes, then literals (text, datatype, language)."""
+    from rdflib import BNode, Literal
+
+    if term is None:
+        return (-1, "", "", "")
+    if isinstance(term, Literal):
+        return (2, str(term), str(term.datatype or ""), term.language or "")
+    return (1 if isinstance(term, BNode) else 0, str(term), "", "")
+
+
+def _sort_key(quad: Sequence[Node | None]) -> tuple[tuple[int, str, str, str], ...]:
+    return tuple(_term_key(term) for term in quad)
 
 
 def canonical_quads(quads: Iterable[Quad]) -> list[Quad]:
@@ -193,7 +204,7 @@ def _bind_generated_prefixes(graph: Graph, predicates: Iterable[Node]) -> None:
     meet the predicates, which for a dataset depends on set iteration; binding them here,
     sorted, makes the names stable.
     """
-    for predicate in sorted(set(predicates), key=lambda t: t.n3()):
+    for predicate in sorted(set(predicates), key=_term_key):
         try:
             graph.namespace_manager.compute_qname(str(predicate), generate=True)
         except (ValueError, KeyError):
@@ -280,7 +291,7 @@ def _layout_serializers() -> tuple[Any, Any]:
     from rdflib.plugins.serializers.turtle import TurtleSerializer
 
     def order_subjects(self: Any) -> list[Any]:
-        return sorted(self._subjects, key=lambda s: (isinstance(s, BNode), s.n3()))
+        return sorted(self._subjects, key=lambda s: (isinstance(s, BNode), str(s)))
 
     class SortedTurtleSerializer(TurtleSerializer):
         orderSubjects = order_subjects  # rdflib's name
@@ -302,7 +313,7 @@ def _run_serializer(cls: Any, store: Graph) -> str:
     with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
         warnings.simplefilter("ignore", DeprecationWarning)
         cls(store).serialize(stream, encoding="utf-8")
-    return stream.getvalue().decode("utf-8")
+    return stream.getvalue().decode("utf-8").rstrip("\n") + "\n"  # one final newline
 
 
 @lru_cache(maxsize=4)
