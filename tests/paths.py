@@ -29,3 +29,11 @@ REASONING_FIXTURES = FIXTURES / "reasoning"  # (in)consistent graphs for HermiT
 WORKFLOW = ROOT / ".github" / "workflows" / "validate.yml"
 PRE_COMMIT_HOOKS = ROOT / ".pre-commit-hooks.yaml"
 BROKEN_TURTLE = FIXTURES / "broken.ttl"
+
+# Exports and the canonical form (tests/test_export*.py, tests/test_interop.py).
+CONTEXT = ONTOLOGY_DIR / "context.jsonld"
+BLANK_NODES = FIXTURES / "blank-nodes.ttl"  # nested and look-alike blank nodes
+BLANK_NODES_RELABELLED = FIXTURES / "blank-nodes-relabelled.ttl"  # the same graph, relabelled
+NOT_CANONICAL = FIXTURES / "format" / "not-canonical.ttl"
+CANONICAL = FIXTURES / "format" / "canonical.ttl"  # NOT_CANONICAL in canonical form, by hand
+REMOTE_CONTEXT = FIXTURES / "remote-context.jsonld"
