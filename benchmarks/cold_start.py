@@ -43,6 +43,7 @@ def commands() -> dict[str, list[str]]:
         "kzeu-graph ontology-docs": [cli, "ontology-docs"],
         "kzeu-graph validate --format junit": [cli, "validate", "--format", "junit"],
         "kzeu-graph check-ontology": [cli, "check-ontology"],  # HermiT, Java start included
+        "kzeu-graph export --format json-ld": [cli, "export", "--format", "json-ld"],
     }
 
 

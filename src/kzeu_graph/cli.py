@@ -424,8 +424,22 @@ def export(
     text = run_export(selected, fmt, output)
     if output is None:
         click.echo(text, nl=False)
+    elif fmt in ("nquads", "trig"):
+        click.echo(
+            f"{PROG}: wrote {len(selected)} triples in {len(selected.parts)} named graph(s), "
+            f"and {len(selected.provenance())} describing them, to {output}",
+            err=True,
+        )
     else:
         click.echo(f"{PROG}: wrote {len(selected)} triples to {output}", err=True)
+
+
+def _relative(path: Path) -> Path:
+    """``path`` relative to the working folder when it is inside it (as a user would type it)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()) if path.is_absolute() else path
+    except ValueError:
+        return path
 
 
 @main.command(name="format")
@@ -442,15 +456,16 @@ def format_(files: tuple[Path, ...], check: bool) -> None:
     _clean_exit_on_sigterm()
     results = [format_file(p, check=check) for p in files or resources.default_data_files()]
     for result in results:
+        shown = _relative(result.path)
         if result.canonical:
-            click.echo(f"canonical: {result.path}")
+            click.echo(f"canonical: {shown}")
         elif check:
             click.echo(
-                f"not canonical: {result.path} (first difference at line "
-                f"{result.first_difference}); run: {PROG} format {result.path}"
+                f"not canonical: {shown} (first difference at line "
+                f"{result.first_difference}); run: {PROG} format {shown}"
             )
         else:
-            click.echo(f"reformatted: {result.path}")
+            click.echo(f"reformatted: {shown}")
     if check and not all(r.canonical for r in results):
         sys.exit(EXIT_VIOLATIONS)
 
