@@ -624,3 +624,91 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
                 progress=lambda n: bar.advance(task, n),
             )
     click.echo(f"{count} triples in {spec.text}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="0: any free port.",
+)
+@data_option
+@inference_option
+@click.option("--workers", type=click.IntRange(1, 64), help="Query worker processes [one per CPU].")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may run before its worker is killed (HTTP 503).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Rows (or triples) a result may have (HTTP 422 beyond).",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(1024),
+    default=1024 * 1024,
+    show_default=True,
+    help="Bytes a request body may have (HTTP 413 beyond).",
+)
+@click.option(
+    "--memory",
+    "memory_mib",
+    type=click.IntRange(0),
+    default=1024,
+    show_default=True,
+    help="MiB of memory each worker may add for queries (0: no cap).",
+)
+@click.option(
+    "--cors-origin", "cors_origins", multiple=True, help="Allow this origin (or *) by CORS."
+)
+@click.option(
+    "--allow-service",
+    "allowed_services",
+    multiple=True,
+    metavar="URL",
+    help="Let SERVICE call this endpoint (repeatable; default: SERVICE is refused).",
+)
+@click.option("--quiet", is_flag=True, help="No access log.")
+def serve(
+    host: str,
+    port: int,
+    data: tuple[Path, ...],
+    inference: str,
+    workers: int | None,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    memory_mib: int,
+    cors_origins: tuple[str, ...],
+    allowed_services: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
+    from .server import ServerSettings
+    from .server import serve as run_server
+
+    run_server(
+        ServerSettings(
+            host=host,
+            port=port,
+            data=tuple(str(p.resolve()) for p in data) or None,
+            inference=inference,
+            workers=workers or 0,
+            timeout=timeout,
+            max_rows=max_rows,
+            max_body=max_body,
+            memory_mib=memory_mib,
+            cors_origins=cors_origins,
+            allowed_services=allowed_services,
+            quiet=quiet,
+        )
+    )

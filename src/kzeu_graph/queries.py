@@ -43,8 +43,11 @@ def _parse_error(exc: ParseBaseException) -> str:
 
 
 @lru_cache(maxsize=128)
-def prepare(text: str) -> Query:
-    """Parse and translate a query once (cached by text); refuse updates and SERVICE."""
+def prepare(text: str, allowed_services: frozenset[str] = frozenset()) -> Query:
+    """Parse and translate a query once (cached by text); refuse updates and SERVICE.
+
+    ``allowed_services`` lists the only endpoint IRIs a ``SERVICE`` may call (default: none).
+    """
     try:
         prepared = prepareQuery(text, initNs=dict(PREFIXES))
     except RecursionError:
@@ -58,7 +61,7 @@ def prepare(text: str) -> Query:
     except Exception as exc:
         raise QueryError(f"malformed SPARQL: {type(exc).__name__}: {exc}") from None
     try:
-        check_query_algebra(prepared)
+        check_query_algebra(prepared, allowed_services)
     except RecursionError:
         raise QueryError("query nested too deeply") from None
     return prepared

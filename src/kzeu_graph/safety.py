@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,10 +159,39 @@ def _children(node: Any) -> Iterator[Any]:
         yield from node
 
 
-def check_query_algebra(prepared: Query) -> None:
+# The regular expression rdflib's evaluator applies to a SERVICE pattern's source text to
+# find the URL it will call (rdflib.plugins.sparql.evaluate.evalServiceQuery).
+_RDFLIB_SERVICE_CALL = re.compile(r"^service <(.*)>[ \n]*{(.*)}[ \n]*$", re.DOTALL | re.IGNORECASE)
+
+
+def _check_service(node: Any, allowed: Collection[str]) -> None:
+    """Refuse a SERVICE pattern unless both its IRI and the URL rdflib would call are allowed.
+
+    rdflib does not call the parsed IRI: it re-reads the first ``SERVICE <...> {...}`` text
+    it finds anywhere in the query (in a comment or a string literal too), so that text is
+    checked as well.
+    """
+    from rdflib import URIRef
+
+    term = node.get("term")
+    if not allowed:
+        raise QueryError("SERVICE is refused: queries may not call remote endpoints")
+    if not isinstance(term, URIRef) or str(term) not in allowed:
+        shown = term.n3() if hasattr(term, "n3") else repr(term)
+        raise QueryError(f"SERVICE {shown} is refused: it is not on the server's allow-list")
+    match = _RDFLIB_SERVICE_CALL.match(str(node.get("service_string") or ""))
+    if match is not None and match.group(1) not in allowed:
+        raise QueryError(
+            "SERVICE is refused: the query text holds another SERVICE call "
+            "(in a comment or string?) that rdflib would make instead"
+        )
+
+
+def check_query_algebra(prepared: Query, allowed_services: Collection[str] = ()) -> None:
     """Refuse updates and anything but SELECT/ASK/CONSTRUCT/DESCRIBE, and any SERVICE pattern.
 
     Walks the whole translated algebra (subqueries and EXISTS included) without recursion.
+    ``allowed_services`` (default: none) are the endpoint IRIs a SERVICE pattern may call.
     """
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -179,5 +209,5 @@ def check_query_algebra(prepared: Query) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-            raise QueryError("SERVICE is refused: queries may not call remote endpoints")
+            _check_service(node, allowed_services)
         stack.extend(_children(node))

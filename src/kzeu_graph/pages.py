@@ -1,0 +1,435 @@
+"""HTML pages of the linked-data server: one per entity, and one for the ontology.
+
+Every string taken from the graph or a source file goes through :func:`esc`; links are
+made only to the server's own paths and to ``http(s)`` IRIs (an IRI such as
+``javascript:...`` in the data is shown as text, never as a link). The pages need no
+script and load one stylesheet from the server itself.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from .namespaces import KZEU, OA, SCHEMA
+
+__all__ = ["BASE_IRI", "entity_page", "esc", "local_path", "ontology_page", "page"]
+
+BASE_IRI = "https://w3id.org/kzeu/"
+ONTOLOGY_IRI = URIRef(BASE_IRI + "ontology")
+_SAFE_PATH = "/-._~!$&'()*+,;=:@#"
+_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_MAX_SOURCE_BYTES = 5 * 1024 * 1024
+_MAX_DEPTH = 4  # nesting of blank nodes shown inline
+LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
+DOCUMENT_LINKS = (
+    ("ttl", "Turtle", "text/turtle"),
+    ("jsonld", "JSON-LD", "application/ld+json"),
+    ("nt", "N-Triples", "application/n-triples"),
+    ("rdf", "RDF/XML", "application/rdf+xml"),
+)
+
+
+def esc(text: object) -> str:
+    """Text made safe for HTML content and quoted attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def local_path(iri: str) -> str | None:
+    """The server path of a project IRI (``https://w3id.org/kzeu/id/x`` -> ``/id/x``)."""
+    if not iri.startswith(BASE_IRI):
+        return None
+    return "/" + quote(iri[len(BASE_IRI) :], safe=_SAFE_PATH)
+
+
+def document_path(iri: str, ext: str) -> str | None:
+    """The path of the document describing ``iri`` in one format (``/id/x.ttl``)."""
+    path = local_path(iri.partition("#")[0])
+    if path is None:
+        return None
+    return f"{path}index.{ext}" if path.endswith("/") else f"{path}.{ext}"
+
+
+def href_of(iri: str, base: str = "") -> str | None:
+    """Where a link to ``iri`` points: the local page, the IRI itself (http/https), or nowhere."""
+    path = local_path(iri)
+    if path is not None:
+        return base + path
+    if re.match(r"https?://", iri, re.IGNORECASE):
+        return iri
+    return None
+
+
+def label_of(graph: Graph, node: Node) -> str | None:
+    """The node's label: English first, then untagged, then any; rdfs:label before others."""
+    for predicate in LABELS:
+        values = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
+        if not values:
+            continue
+        for wanted in ("en", None):
+            for value in sorted(values):
+                if value.language == wanted:
+                    return str(value)
+        return str(sorted(values)[0])
+    return None
+
+
+def short_name(graph: Graph, iri: URIRef) -> str:
+    """``prefix:local`` where a bound prefix fits, else the full IRI."""
+    try:
+        return graph.namespace_manager.curie(str(iri), generate=False)
+    except (KeyError, ValueError):
+        return str(iri)
+
+
+def link(graph: Graph, iri: URIRef, base: str, text: str | None = None) -> str:
+    shown = text if text is not None else (label_of(graph, iri) or short_name(graph, iri))
+    target = href_of(str(iri), base)
+    if target is None:
+        return f'<span class="iri" title="{esc(iri)}">{esc(shown)}</span>'
+    return f'<a href="{esc(target)}" title="{esc(iri)}">{esc(shown)}</a>'
+
+
+def render_literal(graph: Graph, literal: Literal) -> str:
+    out = f'<span class="literal">{esc(literal)}</span>'
+    if literal.language:
+        out += f' <span class="tag">@{esc(literal.language)}</span>'
+    elif literal.datatype is not None and literal.datatype != XSD.string:
+        out += f' <span class="tag">{esc(short_name(graph, literal.datatype))}</span>'
+    return out
+
+
+def render_term(
+    graph: Graph, term: Node, base: str, depth: int = 0, seen: frozenset[Node] = frozenset()
+) -> str:
+    if isinstance(term, URIRef):
+        return link(graph, term, base)
+    if isinstance(term, Literal):
+        return render_literal(graph, term)
+    if isinstance(term, BNode):
+        if depth >= _MAX_DEPTH or term in seen:
+            return '<span class="bnode">[…]</span>'
+        rows = property_rows(graph, term, base, depth + 1, seen | {term})
+        return f'<table class="nested">{rows}</table>' if rows else "[ ]"
+    return esc(term)
+
+
+def _sort_key(term: Node) -> tuple[int, str, str]:
+    kind = 0 if isinstance(term, URIRef) else 1 if isinstance(term, Literal) else 2
+    return (kind, str(term), term.n3() if hasattr(term, "n3") else "")
+
+
+def property_rows(
+    graph: Graph, node: Node, base: str, depth: int = 0, seen: frozenset[Node] = frozenset()
+) -> str:
+    """``<tr>`` rows of every outgoing property of ``node`` (rdf:type included), sorted."""
+    grouped: dict[URIRef, list[Node]] = {}
+    for predicate, value in graph.predicate_objects(node):
+        if isinstance(predicate, URIRef):
+            grouped.setdefault(predicate, []).append(value)
+    rows = []
+    for predicate in sorted(grouped, key=lambda p: (p != RDF.type, short_name(graph, p))):
+        values = "<br>".join(
+            render_term(graph, value, base, depth, seen)
+            for value in sorted(grouped[predicate], key=_sort_key)
+        )
+        rows.append(
+            f"<tr><th>{link(graph, predicate, base, short_name(graph, predicate))}</th>"
+            f"<td>{values}</td></tr>"
+        )
+    return "\n".join(rows)
+
+
+def page(title: str, body: str, base: str = "", alternates: str = "") -> str:
+    """A whole HTML document around ``body`` (already escaped HTML)."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)} · kzeu-graph</title>
+<link rel="stylesheet" href="{esc(base)}/static/style.css">
+{alternates}
+</head>
+<body>
+<header class="site"><a class="brand" href="{esc(base)}/">kzeu-graph</a>
+<nav><a href="{esc(base)}/sparql">SPARQL</a> <a href="{esc(base)}/api">API</a>
+<a href="{esc(base)}/ontology">Ontology</a> <a href="{esc(base)}/id/dataset">Dataset</a></nav></header>
+<main>
+{body}
+</main>
+<footer class="site">EU–Kazakhstan cooperation, from one news article · graph and ontology CC BY 4.0</footer>
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------ the article's text
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a source text some node points into."""
+
+    start: int
+    end: int
+    exact: str
+    source: str  # file name
+    target: URIRef | BNode
+    fact: Node  # what the span supports
+    direct: bool  # evidence of the page's own node, or of a node that links to it
+
+
+@lru_cache(maxsize=8)
+def _read_source(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > _MAX_SOURCE_BYTES:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def source_text(name: str, folders: Sequence[Path]) -> str | None:
+    """The text of the source file called ``name`` (a bare file name) in the first folder."""
+    if not _SOURCE_NAME.fullmatch(name) or ".." in name:
+        return None
+    for folder in folders:
+        path = Path(folder) / name
+        if path.is_file():
+            return _read_source(path.resolve())
+    return None
+
+
+def _target_spans(graph: Graph, target: Node, fact: Node, direct: bool) -> list[Span]:
+    if not isinstance(target, URIRef | BNode):
+        return []
+    name = None
+    for source in graph.objects(target, OA.hasSource):
+        for value in graph.objects(source, KZEU.textFile):
+            name = str(value)
+    exact = ""
+    start = end = None
+    for selector in graph.objects(target, OA.hasSelector):
+        for value in graph.objects(selector, OA.exact):
+            exact = str(value)
+        for value in graph.objects(selector, OA.start):
+            start = value.toPython() if isinstance(value, Literal) else None
+        for value in graph.objects(selector, OA.end):
+            end = value.toPython() if isinstance(value, Literal) else None
+    if name is None or not isinstance(start, int) or not isinstance(end, int) or start > end:
+        return []
+    return [Span(start, end, exact, name, target, fact, direct)]
+
+
+def evidence_spans(graph: Graph, node: Node) -> list[Span]:
+    """The spans that support ``node`` (direct) or the facts linking to it (indirect)."""
+    spans: list[Span] = []
+    if (node, RDF.type, OA.SpecificResource) in graph:
+        spans += _target_spans(graph, node, node, True)
+    for annotation in graph.subjects(OA.hasBody, node):
+        for target in graph.objects(annotation, OA.hasTarget):
+            spans += _target_spans(graph, target, node, True)
+    if not spans:
+        for fact in set(graph.subjects(None, node)):
+            for annotation in graph.subjects(OA.hasBody, fact):
+                for target in graph.objects(annotation, OA.hasTarget):
+                    spans += _target_spans(graph, target, fact, False)
+    return sorted(set(spans), key=lambda s: (s.start, s.end, str(s.fact)))
+
+
+def highlighted(text: str, spans: Iterable[Span]) -> str:
+    """``text`` escaped, with every span wrapped in ``<mark>`` (overlaps merged)."""
+    level = [0] * len(text)
+    for span in spans:
+        for i in range(max(0, span.start), min(len(text), span.end)):
+            level[i] = max(level[i], 2 if span.direct else 1)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and level[j] == level[i]:
+            j += 1
+        chunk = esc(text[i:j])
+        if level[i] == 2:
+            out.append(f'<mark class="evidence">{chunk}</mark>')
+        elif level[i] == 1:
+            out.append(f'<mark class="context">{chunk}</mark>')
+        else:
+            out.append(chunk)
+        i = j
+    return "".join(out)
+
+
+def _evidence_section(graph: Graph, node: Node, folders: Sequence[Path], base: str) -> str:
+    spans = evidence_spans(graph, node)
+    if not spans:
+        return ""
+    direct = spans[0].direct
+    heading = "Supporting text" if direct else "Mentioned in"
+    intro = (
+        "The article's text, with the span that supports this resource highlighted."
+        if direct
+        else "No sentence supports this resource itself; highlighted are the sentences "
+        "supporting the facts that link to it."
+    )
+    grouped: dict[tuple[str, int, int, str, Node], list[Node]] = {}
+    for span in spans:
+        key = (span.source, span.start, span.end, span.exact, span.target)
+        grouped.setdefault(key, [])
+        if not span.direct and isinstance(span.fact, URIRef):
+            grouped[key].append(span.fact)
+    items = []
+    for (name, start, end, exact, target), facts in grouped.items():
+        text = source_text(name, folders)
+        check = ""
+        if text is None:
+            check = ' <span class="warning">(source text not found)</span>'
+        elif text[start:end] != exact:
+            check = ' <span class="warning">(differs from the text at these offsets)</span>'
+        supports = ""
+        if facts:
+            links = ", ".join(render_term(graph, fact, base) for fact in sorted(set(facts), key=str))
+            supports = f"<br>supports {links}"
+        shown = render_term(graph, target, base) + " · " if isinstance(target, URIRef) else ""
+        items.append(
+            f'<li><blockquote class="quote">{esc(exact)}</blockquote>'
+            f'<p class="where">{shown}characters {start}–{end} of '
+            f"<code>{esc(name)}</code>{check}{supports}</p></li>"
+        )
+    texts = []
+    for name in sorted({span.source for span in spans}):
+        text = source_text(name, folders)
+        if text is not None:
+            marked = highlighted(text, (s for s in spans if s.source == name))
+            texts.append(f'<div class="article" data-source="{esc(name)}">{marked}</div>')
+    return (
+        f'<section id="evidence"><h2>{heading}</h2><p class="note">{intro}</p>'
+        f'<ul class="spans">{"".join(items)}</ul>{"".join(texts)}</section>'
+    )
+
+
+def _incoming_section(graph: Graph, node: Node, base: str) -> str:
+    rows = []
+    pairs = sorted(
+        {(s, p) for s, p in graph.subject_predicates(node) if isinstance(p, URIRef)},
+        key=lambda sp: (short_name(graph, sp[1]), str(sp[0])),
+    )
+    for subject, predicate in pairs:
+        rows.append(
+            f"<tr><td>{render_term(graph, subject, base)}</td>"
+            f"<th>{link(graph, predicate, base, short_name(graph, predicate))}</th></tr>"
+        )
+    if not rows:
+        return ""
+    return (
+        f'<section id="incoming"><h2>Incoming links</h2><table class="props">'
+        f"<thead><tr><th>subject</th><th>property</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _alternates(iri: str, base: str) -> tuple[str, str]:
+    """``<link rel=alternate>`` tags and a line of links to the RDF documents."""
+    tags, links = [], []
+    for ext, name, media in DOCUMENT_LINKS:
+        path = document_path(iri, ext)
+        if path is None:
+            continue
+        tags.append(f'<link rel="alternate" type="{media}" href="{esc(base + path)}">')
+        links.append(f'<a href="{esc(base + path)}" type="{media}">{name}</a>')
+    return "\n".join(tags), " · ".join(links)
+
+
+def entity_page(
+    graph: Graph,
+    described: Graph,
+    node: URIRef,
+    source_dirs: Sequence[Path],
+    base: str = "",
+    extra: Graph | None = None,
+) -> str:
+    """The HTML page of ``node``: label, types, properties, supporting text, incoming links.
+
+    ``described`` holds the triples to show (``describe()``'s output); ``graph`` is the
+    whole graph, used for the labels of linked nodes and for the evidence spans.
+    """
+    labels = graph if extra is None else graph + extra
+    for prefix, namespace in graph.namespaces():
+        described.bind(prefix, namespace, override=False)
+    label = label_of(described, node) or label_of(labels, node) or short_name(graph, node)
+    types = sorted(o for o in described.objects(node, RDF.type) if isinstance(o, URIRef))
+    type_links = ", ".join(link(labels, t, base, short_name(graph, t)) for t in types)
+    display = Graph()  # the described triples, plus the labels of every linked node
+    for prefix, namespace in graph.namespaces():
+        display.bind(prefix, namespace)
+    display += described
+    for predicate in LABELS:
+        for subject, value in labels.subject_objects(predicate):
+            if isinstance(subject, URIRef) and subject != node:
+                display.add((subject, predicate, value))
+    rows = property_rows(display, node, base)
+    tags, formats = _alternates(str(node), base)
+    description = ""
+    comment = next(
+        (str(o) for o in described.objects(node, SKOS.definition) if isinstance(o, Literal)), ""
+    ) or next((str(o) for o in described.objects(node, RDFS.comment) if isinstance(o, Literal)), "")
+    if comment:
+        description = f'<p class="description">{esc(comment)}</p>'
+    body = f"""<h1>{esc(label)}</h1>
+<p class="iri"><code>{esc(node)}</code></p>
+<p class="types">{"Type: " + type_links if type_links else "No type"}</p>
+{description}
+<p class="formats">This resource as data: {formats}</p>
+{_evidence_section(graph, node, source_dirs, base)}
+<section id="properties"><h2>Properties</h2>
+<table class="props"><tbody>
+{rows}
+</tbody></table></section>
+{_incoming_section(display, node, base)}"""
+    return page(label, body, base, tags)
+
+
+def ontology_page(ontology: Graph, base: str = "") -> str:
+    """The ontology's page: its own description, then every term it defines, with anchors."""
+    node = ONTOLOGY_IRI
+    label = label_of(ontology, node) or str(node)
+    tags, formats = _alternates(str(node), base)
+    terms = sorted(
+        {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(KZEU))},
+        key=lambda s: (
+            0 if (s, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology else 1,
+            str(s).lower(),
+        ),
+    )
+    sections = []
+    for term in terms:
+        anchor = str(term)[len(str(KZEU)) :]
+        term_label = label_of(ontology, term) or anchor
+        sections.append(
+            f'<section class="term" id="{esc(anchor)}"><h3>{esc(term_label)} '
+            f'<code class="curie">kzeu:{esc(anchor)}</code></h3>'
+            f'<table class="props"><tbody>{property_rows(ontology, term, base)}</tbody></table>'
+            f"</section>"
+        )
+    index = ", ".join(
+        f'<a href="#{esc(str(t)[len(str(KZEU)) :])}">{esc(str(t)[len(str(KZEU)) :])}</a>'
+        for t in terms
+    )
+    body = f"""<h1>{esc(label)}</h1>
+<p class="iri"><code>{esc(node)}</code></p>
+<p class="formats">The ontology as data: {formats}</p>
+<section id="properties"><h2>About</h2>
+<table class="props"><tbody>{property_rows(ontology, node, base)}</tbody></table></section>
+<section id="terms"><h2>Terms</h2><p class="index">{index}</p>
+{"".join(sections)}</section>"""
+    return page(label, body, base, tags)

@@ -1,0 +1,643 @@
+"""Query workers for the web server: processes that hold the graph and answer jobs.
+
+Every piece of graph work the server does (SPARQL parsing and evaluation, saved queries,
+linked-data documents, the service description) runs in a worker process, never in the
+web server's own process. rdflib has no query timeout and a Python thread cannot be
+stopped, so the time limit is enforced from outside: a worker that has not answered in
+time is killed (SIGKILL) and replaced by a fresh one, and the client gets a one-line 503.
+Each worker also caps its address space, so a query that tries to hold a huge
+intermediate result fails with ``MemoryError`` instead of starving the machine.
+
+This module imports no web framework: a worker starts in about a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import re
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, KzeuError, ParameterError, QueryError
+
+__all__ = [
+    "DOCUMENT_TYPES",
+    "GRAPH_TYPES",
+    "RESULT_TYPES",
+    "DocumentJob",
+    "QueryService",
+    "Reply",
+    "SavedQueryJob",
+    "ServiceDescriptionJob",
+    "SparqlJob",
+    "WorkerConfig",
+    "WorkerPool",
+]
+
+# media type -> serializer name, in the server's order of preference (the first is the default)
+RESULT_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+}
+GRAPH_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+# linked-data documents: URL suffix -> (format, media type)
+DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
+    "html": ("html", "text/html"),
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "nt": ("nt", "application/n-triples"),
+    "rdf": ("xml", "application/rdf+xml"),
+}
+_TEXT_TYPES = frozenset({"text/csv", "text/tab-separated-values", "text/turtle", "text/html"})
+
+BASE_IRI = "https://w3id.org/kzeu/"
+ONTOLOGY_IRI = BASE_IRI + "ontology"
+DATASET_IRI = BASE_IRI + "id/dataset"
+VOID_FILE = "void.ttl"
+
+log = logging.getLogger("kzeu_graph.server")
+
+
+def with_charset(media_type: str) -> str:
+    """``text/*`` types get an explicit UTF-8 charset."""
+    return f"{media_type}; charset=utf-8" if media_type in _TEXT_TYPES else media_type
+
+
+# ------------------------------------------------------------------ messages
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a job produced: a body and its media type, or an error (one line) and a status."""
+
+    status: int
+    media_type: str = "text/plain; charset=utf-8"
+    body: bytes = b""
+    error: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SparqlJob:
+    """An ad-hoc query and the client's Accept header."""
+
+    text: str
+    accept: str | None
+
+
+@dataclass(frozen=True)
+class SavedQueryJob:
+    """A saved query by name, its raw parameters, and the client's Accept header."""
+
+    name: str
+    params: tuple[tuple[str, str], ...]
+    accept: str | None
+
+
+@dataclass(frozen=True)
+class DocumentJob:
+    """The linked-data document of one IRI in one format (a key of DOCUMENT_TYPES' values)."""
+
+    iri: str
+    fmt: str
+    base: str = ""  # the path prefix links are written under (normally empty)
+
+
+@dataclass(frozen=True)
+class ServiceDescriptionJob:
+    """The SPARQL service description of the endpoint at ``endpoint``, in RDF format ``fmt``."""
+
+    endpoint: str
+    fmt: str
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker needs to load the graph and apply the limits."""
+
+    data: tuple[str, ...] | None = None
+    inference: str = "none"
+    max_rows: int = 10_000
+    memory_mib: int = 1024
+    allowed_services: frozenset[str] = frozenset()
+    timeout: float = 10.0
+
+
+class ResultTooLargeError(KzeuError):
+    """A query's result has more rows (or triples) than the configured limit."""
+
+
+# ------------------------------------------------------------------ the service
+
+
+def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Reply:
+    return Reply(status=status, error=" ".join(message.split()), headers=dict(headers or {}))
+
+
+class QueryService:
+    """The graph and the operations on it; runs inside a worker (or in-process in tests)."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        from . import resources
+        from .catalog import list_queries
+        from .loading import load_graph, parse_file
+        from .namespaces import new_graph
+
+        self.config = config
+        data = [Path(p) for p in config.data] if config.data is not None else None
+        self.graph = load_graph(data, inference=config.inference)  # type: ignore[arg-type]
+        ontology_file = resources.ontology_dir() / "kzeu.ttl"
+        self.ontology = parse_file(ontology_file) if ontology_file.is_file() else new_graph()
+        data_files = data if data is not None else resources.default_data_files()
+        void = data_files[0].parent / VOID_FILE if data_files else None
+        self.void = parse_file(void) if void is not None and void.is_file() else None
+        self.source_dirs = [p.parent / "sources" for p in data_files] + [resources.sources_dir()]
+        self.queries = {saved.name: saved for saved in list_queries()}
+
+    def info(self) -> dict[str, Any]:
+        """What the web process needs to know: size and the IRIs that have a page."""
+        from rdflib import URIRef
+
+        known = {
+            str(node).partition("#")[0]
+            for triple in self.graph
+            for node in (triple[0], triple[2])
+            if isinstance(node, URIRef) and str(node).startswith(BASE_IRI)
+        }
+        known.add(ONTOLOGY_IRI)
+        if self.void is not None:
+            known.add(DATASET_IRI)
+        return {"triples": len(self.graph), "known": sorted(known)}
+
+    # ---------------------------------------------------------------- dispatch
+
+    def handle(self, job: object) -> Reply:
+        """Run one job; library errors become one-line 400 replies."""
+        try:
+            if isinstance(job, SparqlJob):
+                return self._run(self._prepare(job.text), {}, job.accept)
+            if isinstance(job, SavedQueryJob):
+                return self._saved(job)
+            if isinstance(job, DocumentJob):
+                return self._document(job)
+            if isinstance(job, ServiceDescriptionJob):
+                return self._service_description(job)
+        except ResultTooLargeError as exc:
+            return _error(422, str(exc))
+        except (QueryError, ParameterError, InputError) as exc:
+            return _error(400, str(exc))
+        return _error(500, f"unknown job {type(job).__name__}")
+
+    def _prepare(self, text: str) -> Any:
+        from .queries import prepare
+
+        return prepare(text, allowed_services=self.config.allowed_services)
+
+    def _saved(self, job: SavedQueryJob) -> Reply:
+        saved = self.queries.get(job.name)
+        if saved is None:
+            return _error(404, f"no saved query {job.name!r}")
+        given: dict[str, str] = {}
+        for key, value in job.params:
+            if key in given:
+                raise ParameterError(f"parameter {key!r} given twice")
+            given[key] = value
+        bindings = saved.bind(given)  # the CLI's validation, word for word
+        return self._run(self._prepare(saved.text), bindings, job.accept)
+
+    # ---------------------------------------------------------------- queries
+
+    def _run(self, prepared: Any, bindings: Mapping[Any, Any], accept: str | None) -> Reply:
+        from .conneg import negotiate
+
+        kind = prepared.algebra.name
+        offered = GRAPH_TYPES if kind in ("ConstructQuery", "DescribeQuery") else RESULT_TYPES
+        media_type = negotiate(accept, list(offered))
+        if media_type is None:
+            return _error(406, f"no acceptable format; this query gives: {', '.join(offered)}")
+        result = self.execute(prepared, bindings)
+        body = self.serialize_result(result, offered[media_type])
+        return Reply(status=200, media_type=with_charset(media_type), body=body)
+
+    def execute(self, prepared: Any, bindings: Mapping[Any, Any] | None = None) -> Any:
+        """Evaluate a prepared query, stopping as soon as the result passes ``max_rows``."""
+        from .results import Result
+
+        limit = self.config.max_rows
+        too_large = ResultTooLargeError(
+            f"the result has more than {limit} rows, the server's limit; "
+            "narrow the query or add a LIMIT"
+        )
+        try:
+            raw = self.graph.query(prepared, initBindings=dict(bindings or {}))
+            if raw.type == "ASK":
+                return Result(kind="ask", boolean=bool(raw.askAnswer))
+            if raw.type in ("CONSTRUCT", "DESCRIBE"):
+                graph = raw.graph
+                if graph is not None and len(graph) > limit:
+                    raise too_large
+                return Result.from_rdflib(raw)
+            variables = [str(v) for v in (raw.vars or [])]
+            rows: list[dict[str, Any]] = []
+            for row in raw:  # lazy: a huge cross product stops at limit + 1 rows
+                if len(rows) >= limit:
+                    raise too_large
+                values = tuple(row) if isinstance(row, tuple) else (row,)
+                rows.append({name: values[i] for i, name in enumerate(variables)})
+            return Result(kind="select", variables=variables, rows=rows)
+        except (KzeuError, MemoryError):
+            raise
+        except RecursionError:
+            raise QueryError("query evaluation nested too deeply") from None
+        except Exception as exc:
+            raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
+
+    def serialize_result(self, result: Any, fmt: str) -> bytes:
+        """A Result in a SPARQL results format (json/xml/csv/tsv) or an RDF format."""
+        from .export import serialize
+
+        if result.kind == "graph":
+            from .namespaces import new_graph
+
+            graph = new_graph()  # the project's prefixes, not rdflib's long default list
+            graph += result.graph
+            return serialize(graph, fmt).encode("utf-8")
+        if fmt == "xml":
+            from rdflib import Variable
+            from rdflib.query import Result as RdflibResult
+
+            raw = RdflibResult("ASK" if result.kind == "ask" else "SELECT")
+            if result.kind == "ask":
+                raw.askAnswer = bool(result.boolean)
+            else:
+                raw.vars = [Variable(name) for name in result.variables]
+                raw.bindings = [
+                    {Variable(k): v for k, v in row.items() if v is not None} for row in result.rows
+                ]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = raw.serialize(format="xml", encoding="utf-8")
+            return out if isinstance(out, bytes) else b""
+        text: str = result.serialize(fmt)
+        return text.encode("utf-8")
+
+    # ---------------------------------------------------------------- documents
+
+    def _document(self, job: DocumentJob) -> Reply:
+        from rdflib import URIRef
+
+        from .export import serialize
+        from .namespaces import new_graph
+        from .queries import describe
+
+        iri = URIRef(job.iri)
+        if job.iri == ONTOLOGY_IRI:
+            graph = self.ontology
+        else:
+            graph = describe(self.graph, iri)
+            if job.iri == DATASET_IRI and self.void is not None:
+                graph = describe(self.void, iri) + graph
+                graph = new_graph() + graph
+        if len(graph) == 0:
+            return _error(404, f"nothing is known about <{job.iri}>")
+        if job.fmt == "html":
+            from .pages import entity_page, ontology_page
+
+            if job.iri == ONTOLOGY_IRI:
+                html = ontology_page(self.ontology, base=job.base)
+            else:
+                html = entity_page(
+                    self.graph, graph, iri, self.source_dirs, base=job.base, extra=self.void
+                )
+            return Reply(status=200, media_type=with_charset("text/html"), body=html.encode())
+        media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
+        if job.fmt not in media_types:
+            return _error(404, f"unknown document format {job.fmt!r}")
+        copy = new_graph() + graph
+        return Reply(
+            status=200,
+            media_type=with_charset(media_types[job.fmt]),
+            body=serialize(copy, job.fmt).encode("utf-8"),
+        )
+
+    def _service_description(self, job: ServiceDescriptionJob) -> Reply:
+        from .export import serialize
+
+        graph = service_description(
+            job.endpoint, len(self.graph), self.config, sorted(self.queries)
+        )
+        media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
+        return Reply(
+            status=200,
+            media_type=with_charset(media_types[job.fmt]),
+            body=serialize(graph, job.fmt).encode("utf-8"),
+        )
+
+
+def service_description(
+    endpoint: str, triples: int, config: WorkerConfig, saved: Sequence[str] = ()
+) -> Any:
+    """The SPARQL 1.1 Service Description of this server: only what it really does."""
+    from rdflib import RDF, RDFS, BNode, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, VOID, XSD
+
+    from .namespaces import new_graph
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    formats = Namespace("http://www.w3.org/ns/formats/")
+    graph = new_graph()
+    graph.bind("sd", sd)
+    graph.bind("formats", formats)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, sd.Service))
+    graph.add((service, sd.endpoint, service))
+    graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
+        graph.add((service, sd.resultFormat, formats[name]))
+    if config.allowed_services:
+        graph.add((service, sd.feature, sd.BasicFederatedQuery))
+    dataset, default = BNode("dataset"), BNode("defaultGraph")
+    graph.add((service, sd.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, sd.Dataset))
+    graph.add((dataset, DCTERMS.source, URIRef(DATASET_IRI)))
+    graph.add((dataset, sd.defaultGraph, default))
+    graph.add((default, RDF.type, sd.Graph))
+    graph.add((default, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    if config.inference == "none":
+        graph.add(
+            (service, sd.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple"))
+        )
+    allowed = ", ".join(sorted(config.allowed_services)) or "none"
+    closure = {
+        "none": "the asserted triples of the ontology and the data",
+        "rdfs": "the ontology and the data with their RDFS closure (computed by owlrl, "
+        "without axiomatic triples)",
+        "owlrl": "the ontology and the data with their OWL 2 RL closure (computed by owlrl)",
+    }.get(config.inference, config.inference)
+    graph.add(
+        (
+            service,
+            RDFS.comment,
+            Literal(
+                "Read-only SPARQL 1.1 query endpoint: updates and LOAD are refused; FROM, "
+                "FROM NAMED, default-graph-uri and named-graph-uri are refused (one default "
+                f"graph, no named graphs). SERVICE is allowed only to: {allowed}. Each query "
+                f"may run {config.timeout:g} s and return {config.max_rows} rows (or triples). "
+                f"The default graph holds {closure}. Saved queries are served as an API at "
+                f"/api/ ({len(saved)} operations, described at /api/openapi.json).",
+                lang="en",
+            ),
+        )
+    )
+    return graph
+
+
+# ------------------------------------------------------------------ worker process
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (best effort)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _limit_memory(mib: int) -> None:
+    """Cap this process's address space at its current size plus ``mib`` MiB."""
+    import resource
+
+    if mib <= 0:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        status = Path("/proc/self/status").read_text()
+        match = re.search(r"VmSize:\s+(\d+) kB", status)
+        current = int(match.group(1)) * 1024 if match else 0
+        limit = current + mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _quiet_libraries() -> None:
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore")
+
+
+def worker_main(conn: Connection, config: WorkerConfig) -> None:
+    """A worker's life: load, report ready (or the error), answer jobs until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the web process's to handle
+    _die_with_parent()
+    _quiet_libraries()
+    try:
+        service = QueryService(config)
+        info = service.info()
+    except KzeuError as exc:
+        conn.send(("error", str(exc)))
+        return
+    except Exception as exc:
+        conn.send(("error", f"cannot load the graph: {type(exc).__name__}: {exc}"))
+        return
+    _limit_memory(config.memory_mib)
+    conn.send(("ready", info))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply = service.handle(job)
+        except MemoryError:
+            reply = _error(
+                503,
+                f"query stopped: it needed more than the {config.memory_mib} MiB memory limit",
+            )
+        except Exception as exc:  # logged here, never sent to the client
+            print(
+                f"kzeu-graph worker: internal error: {type(exc).__name__}: {exc}", file=sys.stderr
+            )
+            reply = _error(500, "internal error")
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(_error(503, "query stopped: its result did not fit the memory limit"))
+        except (OSError, ValueError):
+            return
+
+
+class _Worker:
+    def __init__(self, ctx: Any, config: WorkerConfig) -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        self.conn: Connection = parent
+        self.process = ctx.Process(
+            target=worker_main, args=(child, config), daemon=True, name="kzeu-graph-worker"
+        )
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> dict[str, Any]:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise InputError(f"a query worker did not start within {timeout:g} s")
+        try:
+            status, payload = self.conn.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise InputError("a query worker stopped while loading the graph") from None
+        if status != "ready":
+            self.kill()
+            raise InputError(str(payload))
+        return dict(payload)
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        self.process.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+        self.process.join(2)
+        if self.process.is_alive():
+            self.kill()
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of worker processes; one job at a time each, with a time limit."""
+
+    def __init__(self, config: WorkerConfig, size: int = 2, start_timeout: float = 300.0) -> None:
+        if size < 1:
+            raise ValueError("a pool needs at least one worker")
+        self.config = config
+        self.size = size
+        self.start_timeout = start_timeout
+        self.info: dict[str, Any] = {}
+        self.replaced = 0  # workers killed and replaced (timeouts, crashes)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> dict[str, Any]:
+        """Start every worker and wait until each has loaded the graph.
+
+        Raises InputError (the worker's one-line message) if the graph cannot be loaded.
+        """
+        workers = [_Worker(self._ctx, self.config) for _ in range(self.size)]
+        try:
+            for worker in workers:
+                self.info = worker.wait_ready(self.start_timeout)
+        except BaseException:
+            for worker in workers:
+                worker.kill()
+            raise
+        with self._lock:
+            self._workers.update(workers)
+        for worker in workers:
+            self._idle.put(worker)
+        return self.info
+
+    def run(self, job: object, wait: float | None = None) -> Reply:
+        """Give ``job`` to an idle worker; kill and replace it if it overruns the limit."""
+        timeout = self.config.timeout
+        try:
+            worker = self._idle.get(timeout=timeout if wait is None else wait)
+        except queue.Empty:
+            return _error(
+                503, "the server is busy: every query worker is in use", {"Retry-After": "1"}
+            )
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(timeout):
+                self._replace(worker)
+                return _error(
+                    503, f"query stopped: it ran longer than the {timeout:g}-second time limit"
+                )
+            reply: Reply = worker.conn.recv()
+        except (EOFError, OSError, ValueError):
+            self._replace(worker)
+            return _error(500, "the query worker stopped unexpectedly; it has been replaced")
+        self._idle.put(worker)
+        return reply
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._workers.discard(worker)
+            self.replaced += 1
+            if self._closed:
+                return
+        threading.Thread(target=self._add_worker, name="kzeu-graph-respawn", daemon=True).start()
+
+    def _add_worker(self) -> None:
+        for _attempt in range(3):
+            worker = _Worker(self._ctx, self.config)
+            try:
+                worker.wait_ready(self.start_timeout)
+            except InputError as exc:
+                log.error("kzeu-graph: cannot start a query worker: %s", exc)
+                continue
+            with self._lock:
+                if self._closed:
+                    worker.stop()
+                    return
+                self._workers.add(worker)
+            self._idle.put(worker)
+            return
+
+    def alive(self) -> int:
+        """How many workers are running now."""
+        with self._lock:
+            return sum(1 for w in self._workers if w.process.is_alive())
+
+    def close(self) -> None:
+        """Stop every worker (idle ones politely, busy ones by force)."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.stop()
+
+
+def worker_count() -> int:
+    """The default number of workers: the CPUs this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
