@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,7 +49,9 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         if not _is_loopback(args[0]):
             problem = f"socket.getaddrinfo for {args[0]!r}"
     elif event == "urllib.Request":
-        problem = f"urllib.Request to {args[0]!r}"
+        host = urllib.parse.urlsplit(str(args[0])).hostname  # None for file: and the like
+        if host is None or not _is_loopback(host):
+            problem = f"urllib.Request to {args[0]!r}"
     if problem is not None:
         # Exceptions raised here can be swallowed by the code under test: record them too.
         NETWORK_VIOLATIONS.append(problem)

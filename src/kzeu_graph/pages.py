@@ -298,7 +298,9 @@ def _evidence_section(graph: Graph, node: Node, folders: Sequence[Path], base: s
             check = ' <span class="warning">(differs from the text at these offsets)</span>'
         supports = ""
         if facts:
-            links = ", ".join(render_term(graph, fact, base) for fact in sorted(set(facts), key=str))
+            links = ", ".join(
+                render_term(graph, fact, base) for fact in sorted(set(facts), key=str)
+            )
             supports = f"<br>supports {links}"
         shown = render_term(graph, target, base) + " · " if isinstance(target, URIRef) else ""
         items.append(

@@ -83,6 +83,8 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# sent with a 413: the rest of the body is not read, so the connection cannot be reused
+CLOSE = {"Connection": "close"}
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
@@ -189,14 +191,14 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise Problem(400, "malformed Content-Length")
         if int(length) > limit:
             raise Problem(
-                413, f"request body of {int(length)} bytes is over the {limit}-byte limit"
+                413, f"request body of {int(length)} bytes is over the {limit}-byte limit", CLOSE
             )
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise Problem(413, f"request body is over the {limit}-byte limit")
+            raise Problem(413, f"request body is over the {limit}-byte limit", CLOSE)
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -195,7 +195,13 @@ class QueryService:
         """Run one job; library errors become one-line 400 replies."""
         try:
             if isinstance(job, SparqlJob):
-                return self._run(self._prepare(job.text), {}, job.accept)
+                prepared = self._prepare(job.text)
+                if prepared.algebra.get("datasetClause"):
+                    raise QueryError(
+                        "FROM and FROM NAMED are refused: this endpoint has one default graph "
+                        "and never loads graphs"
+                    )
+                return self._run(prepared, {}, job.accept)
             if isinstance(job, SavedQueryJob):
                 return self._saved(job)
             if isinstance(job, DocumentJob):
@@ -425,7 +431,11 @@ def service_description(
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (best effort)."""
+    """Ask Linux to SIGKILL this process when its parent dies (best effort).
+
+    Linux sends the signal when the *thread* that created the process ends, so workers are
+    only ever started from threads that live as long as the pool (see WorkerPool).
+    """
     with contextlib.suppress(Exception):
         import ctypes
 
@@ -552,6 +562,12 @@ class WorkerPool:
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        # Replacements are started by one long-lived thread: a worker is killed by Linux
+        # when the thread that started it ends (PR_SET_PDEATHSIG).
+        self._respawn: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="kzeu-graph-supervisor", daemon=True
+        )
 
     def start(self) -> dict[str, Any]:
         """Start every worker and wait until each has loaded the graph.
@@ -570,6 +586,7 @@ class WorkerPool:
             self._workers.update(workers)
         for worker in workers:
             self._idle.put(worker)
+        self._supervisor.start()
         return self.info
 
     def run(self, job: object, wait: float | None = None) -> Reply:
@@ -602,7 +619,11 @@ class WorkerPool:
             self.replaced += 1
             if self._closed:
                 return
-        threading.Thread(target=self._add_worker, name="kzeu-graph-respawn", daemon=True).start()
+        self._respawn.put(True)
+
+    def _supervise(self) -> None:
+        while self._respawn.get():
+            self._add_worker()
 
     def _add_worker(self) -> None:
         for _attempt in range(3):
@@ -631,6 +652,7 @@ class WorkerPool:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
+        self._respawn.put(False)
         for worker in workers:
             worker.stop()
 
