@@ -81,6 +81,9 @@ def test_xml_results_parse_back_to_the_same_terms(service: QueryService) -> None
             {"a": URIRef("https://w3id.org/kzeu/id/x"), "b": None},
             {"a": None, "b": Literal("x < y & z", lang="en")},
             {"a": Literal("7", datatype=XSD.integer), "b": Literal("plain")},
+            # values Python finds false, which rdflib's own XML serializer writes empty
+            {"a": Literal("0", datatype=XSD.integer), "b": Literal("false", datatype=XSD.boolean)},
+            {"a": Literal("0.0", datatype=XSD.decimal), "b": Literal("")},
         ],
     )
     body = service.serialize_result(result, "xml")
@@ -91,7 +94,16 @@ def test_xml_results_parse_back_to_the_same_terms(service: QueryService) -> None
         (URIRef("https://w3id.org/kzeu/id/x"), None),
         (None, Literal("x < y & z", lang="en")),
         (Literal("7", datatype=XSD.integer), Literal("plain")),
+        (Literal("0", datatype=XSD.integer), Literal("false", datatype=XSD.boolean)),
+        (Literal("0.0", datatype=XSD.decimal), Literal("")),
     ]
+    control = service.handle(
+        SparqlJob('SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "application/sparql-results+xml")
+    )
+    assert (control.status, control.error) == (
+        406,
+        "the result holds characters XML 1.0 cannot carry; ask for SPARQL JSON",
+    )
     ask = service.serialize_result(Result(kind="ask", boolean=False), "xml")
     assert RdflibResult.parse(io.BytesIO(ask), format="xml").askAnswer is False
 
@@ -169,9 +181,8 @@ def test_saved_query_job_validates_like_the_cli(service: QueryService) -> None:
     assert (twice.status, twice.error) == (400, "parameter 'status' given twice")
     bad = service.handle(SavedQueryJob("entity", (("entity", "not an iri"),), None))
     assert bad.status == 400
-    assert bad.error is not None and bad.error.startswith(
-        "parameter 'entity' needs an absolute IRI"
-    )
+    assert bad.error is not None
+    assert bad.error.startswith("parameter 'entity' needs an absolute IRI")
     assert service.handle(SavedQueryJob("no-such-query", (), None)).status == 404
 
 
@@ -195,13 +206,13 @@ ALLOWED = frozenset({"http://127.0.0.1:9/sparql"})
     ],
 )
 def test_service_outside_the_allow_list_is_refused(query: str) -> None:
-    with pytest.raises(QueryError, match="^SERVICE"):
+    with pytest.raises(QueryError, match=r"^SERVICE"):
         prepare(query, ALLOWED)
 
 
 def test_service_on_the_allow_list_is_accepted() -> None:
     prepare("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", ALLOWED)
-    with pytest.raises(QueryError, match="^SERVICE is refused: queries may not call remote"):
+    with pytest.raises(QueryError, match=r"^SERVICE is refused: queries may not call remote"):
         prepare("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
 
 

@@ -158,6 +158,7 @@ def page(title: str, body: str, base: str = "", alternates: str = "") -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)} · kzeu-graph</title>
 <link rel="stylesheet" href="{esc(base)}/static/style.css">
+<link rel="icon" href="{esc(base)}/static/favicon.svg" type="image/svg+xml">
 {alternates}
 </head>
 <body>
