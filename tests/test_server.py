@@ -27,10 +27,13 @@ from rdflib.query import Result as RdflibResult
 from kzeu_graph.loading import load_graph, parse_file
 from kzeu_graph.namespaces import KZR, KZV
 from kzeu_graph.queries import describe
-from paths import ARTICLE_TEXT, ONTOLOGY, QUERIES_DIR, ROOT
+from paths import ARTICLE_TEXT, DATA_DIR, ONTOLOGY, QUERIES_DIR, ROOT
 from serving import Reply, Server, recording_listener, running_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
+]
 
 EU = KZR["european-union"]
 LABEL_QUERY = "SELECT ?label WHERE { kzr:european-union rdfs:label ?label }"
@@ -462,6 +465,9 @@ def test_unknown_entities_and_unacceptable_formats(server: Server) -> None:
 
 def test_entity_documents_hold_what_describe_gives(server: Server) -> None:
     expected = set(describe(load_graph(), EU))
+    void = DATA_DIR / "void.ttl"  # the dataset's description names example resources
+    if void.is_file():
+        expected |= set(describe(parse_file(void), EU))
     for ext, fmt, media in (
         ("ttl", "turtle", "text/turtle"),
         ("nt", "nt", "application/n-triples"),
@@ -726,3 +732,17 @@ def test_a_port_in_use_exits_2(server: Server) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith(f"kzeu-graph: error: cannot listen on 127.0.0.1:{server.port}: ")
     assert done.stderr.count("\n") == 1
+
+
+def test_the_listening_socket_turns_nagle_off() -> None:
+    """Accepted connections inherit TCP_NODELAY: no 40 ms delayed-ACK stall on keep-alive."""
+    import socket
+
+    from kzeu_graph.server import _listen
+
+    sock = _listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        sock.close()

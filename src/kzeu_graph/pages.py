@@ -359,14 +359,15 @@ def entity_page(
     node: URIRef,
     source_dirs: Sequence[Path],
     base: str = "",
-    extra: Graph | None = None,
+    labels: Graph | None = None,
 ) -> str:
     """The HTML page of ``node``: label, types, properties, supporting text, incoming links.
 
     ``described`` holds the triples to show (``describe()``'s output); ``graph`` is the
-    whole graph, used for the labels of linked nodes and for the evidence spans.
+    whole graph, used for the evidence spans; ``labels`` (default: ``graph``) gives the
+    labels of linked nodes.
     """
-    labels = graph if extra is None else graph + extra
+    labels = graph if labels is None else labels
     for prefix, namespace in graph.namespaces():
         described.bind(prefix, namespace, override=False)
     label = label_of(described, node) or label_of(labels, node) or short_name(graph, node)
@@ -376,10 +377,13 @@ def entity_page(
     for prefix, namespace in graph.namespaces():
         display.bind(prefix, namespace)
     display += described
-    for predicate in LABELS:
-        for subject, value in labels.subject_objects(predicate):
-            if isinstance(subject, URIRef) and subject != node:
-                display.add((subject, predicate, value))
+    linked = {n for triple in described for n in (triple[0], triple[2]) if isinstance(n, URIRef)}
+    linked |= {t for t in types}
+    linked.discard(node)
+    for other in linked:
+        for predicate in LABELS:
+            for value in labels.objects(other, predicate):
+                display.add((other, predicate, value))
     rows = property_rows(display, node, base)
     tags, formats = _alternates(str(node), base)
     description = ""

@@ -494,11 +494,23 @@ def check_settings(settings: ServerSettings) -> None:
 
 
 def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket with TCP_NODELAY (inherited by every accepted connection).
+
+    asyncio turns Nagle's algorithm off only for sockets whose ``proto`` is IPPROTO_TCP;
+    a socket made with proto 0 would keep it on, and every response on a kept-alive
+    connection would wait ~40 ms for the client's delayed ACK.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, port), family=family, backlog=128)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(128)
     except OSError as exc:
+        sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def _is_loopback(host: str) -> bool:

@@ -166,6 +166,7 @@ class QueryService:
         from .catalog import list_queries
         from .loading import load_graph, parse_file
         from .namespaces import new_graph
+        from .pages import LABELS
 
         self.config = config
         data = [Path(p) for p in config.data] if config.data is not None else None
@@ -176,6 +177,11 @@ class QueryService:
         void = data_files[0].parent / VOID_FILE if data_files else None
         self.void = parse_file(void) if void is not None and void.is_file() else None
         self.source_dirs = [p.parent / "sources" for p in data_files] + [resources.sources_dir()]
+        self.labels = new_graph()  # the labels of everything, for the HTML pages
+        for graph in (self.graph, self.void) if self.void is not None else (self.graph,):
+            for predicate in LABELS:
+                for triple in graph.triples((None, predicate, None)):
+                    self.labels.add(triple)
         self.queries = {saved.name: saved for saved in list_queries()}
 
     def info(self) -> dict[str, Any]:
@@ -190,7 +196,12 @@ class QueryService:
         }
         known.add(ONTOLOGY_IRI)
         if self.void is not None:
-            known.add(DATASET_IRI)
+            known.update(
+                str(node).partition("#")[0]
+                for triple in self.void
+                for node in (triple[0], triple[2])
+                if isinstance(node, URIRef) and str(node).startswith(BASE_IRI)
+            )
         return {"triples": len(self.graph), "known": sorted(known)}
 
     # ---------------------------------------------------------------- dispatch
@@ -313,9 +324,8 @@ class QueryService:
             graph = self.ontology
         else:
             graph = describe(self.graph, iri)
-            if job.iri == DATASET_IRI and self.void is not None:
-                graph = describe(self.void, iri) + graph
-                graph = new_graph() + graph
+            if self.void is not None:  # the dataset's description, and the nodes it adds
+                graph = new_graph() + graph + describe(self.void, iri)
         if len(graph) == 0:
             return _error(404, f"nothing is known about <{job.iri}>")
         if job.fmt == "html":
@@ -325,7 +335,7 @@ class QueryService:
                 html = ontology_page(self.ontology, base=job.base)
             else:
                 html = entity_page(
-                    self.graph, graph, iri, self.source_dirs, base=job.base, extra=self.void
+                    self.graph, graph, iri, self.source_dirs, base=job.base, labels=self.labels
                 )
             return Reply(status=200, media_type=with_charset("text/html"), body=html.encode())
         media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
