@@ -38,9 +38,7 @@ from kzeu_graph.workers import (
 )
 from paths import ARTICLE_TEXT, DATA, ONTOLOGY, QUERIES_DIR
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:ConjunctiveGraph is deprecated:DeprecationWarning"
-)
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ARTICLE = ARTICLE_TEXT.read_text(encoding="utf-8")
