@@ -54,7 +54,7 @@ def _parameter(parameter: Parameter) -> dict[str, Any]:
         # a required parameter with a default may be left out: the default is bound
         "required": parameter.required and parameter.default is None,
         "description": f"{_KIND_TEXT.get(parameter.kind, parameter.kind)} ({need}{default}); "
-        f"binds ?{parameter.variable}",
+        f"binds ?{parameter.variable_name}",
         "schema": parameter_schema(parameter),
     }
 
