@@ -94,16 +94,6 @@ def same(result: Result, expected: Result) -> None:
 def test_saved_query_gives_the_same_rows(
     store: Engine, reference: Engine, name: str, params: dict[str, str]
 ) -> None:
-    if (
-        name == "timeline-chart"
-        and "localhost" not in str(store.spec.text)
-        and store.spec.kind == "sparql"
-        and "sparql-graph-crud" in store.spec.text
-    ):
-        pytest.xfail(
-            "Virtuoso 7.2 sorts the undated event first in timeline-chart "
-            "(ORDER BY IF(BOUND(?start)) over a UNION with BINDs): not yet written portably"
-        )
     expected = run_saved(reference, name, params)
     if name not in ("statements-by-person", "entity") or "nothing" not in str(params):
         assert expected.rows or name == "statements-by-person"
