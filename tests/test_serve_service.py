@@ -399,3 +399,11 @@ def test_openapi_document_is_valid_and_lists_every_saved_query() -> None:
 def test_the_openapi_check_rejects_an_invalid_document() -> None:
     with pytest.raises(AssertionError):
         validate_openapi({"openapi": "3.0.3", "info": {"title": "no version"}, "paths": {}})
+
+
+def test_inference_option_serves_the_closure() -> None:
+    ask = "ASK { kzr:figure-eu-trade-volume-2022 a schema:Observation }"  # kzeu:Figure ⊑ it
+    plain = QueryService(WorkerConfig()).handle(SparqlJob(ask, None))
+    closed = QueryService(WorkerConfig(inference="rdfs")).handle(SparqlJob(ask, None))
+    assert json.loads(plain.body)["boolean"] is False
+    assert json.loads(closed.body)["boolean"] is True
