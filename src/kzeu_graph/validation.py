@@ -7,12 +7,18 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, ConjunctiveGraph, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import SH, XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.plugins.stores.memory import Memory
+from rdflib.query import Result
 from rdflib.term import Node
 
 from . import resources
@@ -359,23 +365,25 @@ def check_text_spans(graph: Graph, folders: Sequence[Path]) -> list[Finding]:
 def check_literals(graph: Graph) -> list[Finding]:
     """Literals whose lexical form is not valid for their XSD datatype."""
     out: list[Finding] = []
-    for s, p, o in sorted(graph):
-        if not isinstance(o, Literal) or o.datatype is None:
-            continue
-        if not str(o.datatype).startswith(str(XSD)):
+    xsd = str(XSD)
+    bad_triples = []
+    for s, p, o in graph:  # sorting only the bad triples keeps the output order stable
+        if not isinstance(o, Literal) or o.datatype is None or not o.datatype.startswith(xsd):
             continue
         pattern = _LEXICAL.get(o.datatype)
-        bad = o.ill_typed is True or (pattern is not None and not pattern.fullmatch(str(o)))
-        if bad:
-            out.append(
-                _finding(
-                    s,
-                    f"ill-typed literal: {str(o)!r} is not a valid {_xsd_name(o.datatype)}",
-                    CHECK_LITERAL,
-                    path=p,
-                    value=o,
-                )
+        if o.ill_typed is True or (pattern is not None and not pattern.fullmatch(str(o))):
+            bad_triples.append((s, p, o))
+    for s, p, o in sorted(bad_triples):
+        datatype = o.datatype if isinstance(o, Literal) and o.datatype is not None else XSD.string
+        out.append(
+            _finding(
+                s,
+                f"ill-typed literal: {str(o)!r} is not a valid {_xsd_name(datatype)}",
+                CHECK_LITERAL,
+                path=p,
+                value=o,
             )
+        )
     return out
 
 
@@ -383,7 +391,16 @@ def check_iris(graph: Graph) -> list[Finding]:
     """IRIs that are not absolute or contain spaces or ``<>"{}|\\^``` characters."""
     out: list[Finding] = []
     seen: set[tuple[Node, Node]] = set()
-    for s, p, o in sorted(graph):
+    valid: set[Node] = set()  # IRIs already checked: most recur many times
+    bad_triples = []
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in valid:
+                if not is_valid_iri(str(term)):
+                    bad_triples.append(triple)
+                    break
+                valid.add(term)
+    for s, p, o in sorted(bad_triples):  # only the bad triples: the output order is stable
         for position, term in (("subject", s), ("predicate", p), ("object", o)):
             if isinstance(term, URIRef) and not is_valid_iri(str(term)) and (s, term) not in seen:
                 seen.add((s, term))
@@ -411,6 +428,144 @@ def python_checks(graph: Graph, sources_dirs: Sequence[Path] | None = None) -> l
 
 
 # ------------------------------------------------------------------ SHACL
+
+_THIS = Variable("this")
+# Algebra nodes under which filtering on ?this is not the same as pre-binding $this.
+_UNSAFE_FOR_GROUPING = frozenset(
+    {
+        "ToMultiSet",
+        "Slice",
+        "Group",
+        "AggregateJoin",
+        "Minus",
+        "Union",
+        "Graph",
+        "ServiceGraphPattern",
+    }
+)
+
+
+def _binds_this_at_top(pattern: Any) -> bool:
+    """Whether a triple pattern of the top-level group (not OPTIONAL) binds ?this."""
+    if not isinstance(pattern, CompValue):
+        return False
+    if pattern.name == "BGP":
+        return any(_THIS in triple for triple in pattern.triples)
+    if pattern.name in ("Project", "Distinct", "Reduced", "OrderBy", "Filter"):
+        return _binds_this_at_top(pattern.p)
+    if pattern.name == "Extend":
+        return pattern.var != _THIS and _binds_this_at_top(pattern.p)
+    if pattern.name == "Join":
+        return _binds_this_at_top(pattern.p1) or _binds_this_at_top(pattern.p2)
+    if pattern.name == "LeftJoin":
+        return _binds_this_at_top(pattern.p1)
+    return False
+
+
+def _groupable_by_this(query: Query) -> bool:
+    """Whether evaluating once and keeping the rows with ?this = node equals pre-binding $this.
+
+    True for a SELECT that projects ?this and binds it in a triple pattern of its top-level
+    group, with no sub-select, VALUES, LIMIT, aggregate, MINUS, UNION or GRAPH anywhere
+    (SHACL pre-binding substitutes $this everywhere, a filter on the solutions does not).
+    """
+    algebra = query.algebra
+    if algebra.name != "SelectQuery" or _THIS not in (algebra.get("PV") or []):
+        return False
+    stack: list[Any] = [algebra.p]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name in _UNSAFE_FOR_GROUPING:
+                return False
+            stack.extend(dict.values(node))
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return _binds_this_at_top(algebra.p)
+
+
+@lru_cache(maxsize=256)
+def _prepare(text: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
+    """A query parsed and translated once per process (rdflib's parser is slow)."""
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
+class _ValidationGraph(Graph):
+    """The data graph pyshacl queries: every query text parsed once, not once per focus node.
+
+    pyshacl runs a SHACL-SPARQL constraint once per focus node, as a query string with
+    ``$this`` pre-bound, and rdflib parses that string every time (~30 ms each). Here each text
+    is prepared once; and a constraint query for which filtering on ``?this`` equals
+    pre-binding it (see ``_groupable_by_this``) is evaluated once over the whole graph, its
+    rows grouped by ``?this``, and each focus node gets its own rows.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepared: dict[str, Query] = {}
+        self._rows_by_this: dict[str, tuple[list[Variable], dict[Node, list[Any]]]] = {}
+
+    def _prepare(self, text: str, init_ns: Any) -> Query:
+        prepared = self._prepared.get(text)
+        if prepared is None:
+            namespaces = dict(init_ns) if init_ns else dict(self.namespaces())
+            key = tuple(sorted((str(k), str(v)) for k, v in namespaces.items()))
+            prepared = self._prepared[text] = _prepare(text, key)
+        return prepared
+
+    def _grouped(self, text: str, prepared: Query) -> tuple[list[Variable], dict[Node, list[Any]]]:
+        cached = self._rows_by_this.get(text)
+        if cached is None:
+            result = super().query(prepared)
+            groups: dict[Node, list[Any]] = {}
+            for row in result.bindings:
+                focus = row.get(_THIS)
+                if focus is not None:
+                    groups.setdefault(focus, []).append(row)
+            cached = self._rows_by_this[text] = (list(result.vars or []), groups)
+        return cached
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: str | Query,
+        processor: str = "sparql",
+        result: str = "sparql",
+        initNs: Any = None,
+        initBindings: Any = None,
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Result:
+        if not isinstance(query_object, str) or processor != "sparql" or result != "sparql":
+            return super().query(
+                query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+            )
+        prepared = self._prepare(query_object, initNs)
+        bindings = dict(initBindings or {})
+        if set(bindings) == {"this"} and _groupable_by_this(prepared):
+            variables, groups = self._grouped(query_object, prepared)
+            out = Result("SELECT")
+            out.vars = variables
+            out.bindings = list(groups.get(bindings["this"], ()))
+            return out
+        return super().query(prepared, initBindings=bindings, **kwargs)
+
+
+def _pyshacl_data_graph(data_graph: Graph, changes: bool) -> Graph:
+    """The graph to hand pyshacl (always ``inplace``): a view of ``data_graph``'s own store
+    when validation changes nothing, else a copy (inference, ontology mix-in, SHACL rules)."""
+    if isinstance(data_graph, ConjunctiveGraph) or type(data_graph.store) is not Memory:
+        changes = True
+    if changes:
+        copy = _ValidationGraph(bind_namespaces="none")
+        for prefix, namespace in data_graph.namespaces():
+            copy.bind(prefix, namespace, override=True, replace=True)
+        copy += data_graph
+        return copy
+    return _ValidationGraph(
+        store=data_graph.store,
+        identifier=data_graph.identifier,
+        namespace_manager=data_graph.namespace_manager,
+    )
 
 
 def _path_text(graph: Graph, path: Node | None) -> str:
@@ -498,9 +653,10 @@ def validate(
     shapes_graph = load_shapes() if shapes is None else shapes
     if len(shapes_graph) == 0:
         raise InputError("the SHACL shapes graph is empty")
+    changes = inference != "none" or ontology is not None or (None, SH.rule, None) in shapes_graph
     try:
         shacl_conforms, report_graph, _ = shacl_validate(
-            data_graph,
+            _pyshacl_data_graph(data_graph, changes),
             shacl_graph=shapes_graph,
             ont_graph=ontology,
             inference=inference,
@@ -512,6 +668,7 @@ def validate(
             js=False,
             do_owl_imports=False,
             debug=False,
+            inplace=True,  # on a view or a copy of our own (see _pyshacl_data_graph)
         )
     except RecursionError:
         raise InputError("SHACL validation recursed too deeply") from None
