@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit docs clean
+.PHONY: demo test lint typecheck unit docs bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -37,6 +37,15 @@ docs: $(BIN)/.installed
 	$(BIN)/kzeu-graph timeline -o docs/timeline.svg
 	@command -v dot >/dev/null || { echo "make docs: Graphviz 'dot' is needed for docs/model.svg (apt-get install graphviz)" >&2; exit 1; }
 	dot -Tsvg docs/model.dot -o docs/.model.svg.tmp && mv docs/.model.svg.tmp docs/model.svg
+
+# Every performance figure of issue 4 beside its baseline (benchmarks/results.md, scale.png);
+# about 10 minutes on 2 cores. Needs the [bench] extra (matplotlib) for the plot.
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BIN)/.bench-installed
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -47,8 +47,11 @@ def commands() -> dict[str, list[str]]:
     }
 
 
-def measure(runs: int) -> dict[str, float]:
+def measure(runs: int, names: list[str] | None = None) -> dict[str, float]:
+    """Median wall time of each command (or of the ``names`` among them) over ``runs`` rounds."""
     cmds = commands()
+    if names is not None:
+        cmds = {name: cmds[name] for name in names}
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(runs):
         for name, argv in cmds.items():
