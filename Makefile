@@ -45,7 +45,7 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 	touch $@
 
 bench: $(BIN)/.bench-installed
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --readme README.md
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -409,6 +409,11 @@ class _Corpus:
         local = f"person-{side}-{k}"
         return _Person(local, f"{first} {last}", f"post-{side}-{k}", title, org_local, org_name)
 
+    def take(self) -> list[tuple[str, str, str]]:
+        """The shared nodes' triples written since the last call."""
+        out, self.out = self.out, []
+        return out
+
     def once(self, key: str) -> bool:
         if key in self.emitted:
             return False
@@ -662,7 +667,8 @@ class _Article:
 
     def build(self) -> tuple[str, list[tuple[str, str, str]]]:
         rng, corpus = self.rng, self.corpus
-        focal = FOCAL_COUNTRIES[0] if rng.random() < 0.6 else rng.choice(FOCAL_COUNTRIES[1:])
+        focal_index = 0 if rng.random() < 0.6 else rng.randrange(1, len(FOCAL_COUNTRIES))
+        focal = FOCAL_COUNTRIES[focal_index]
         partner = EU if rng.random() < 0.6 else rng.choice(PARTNER_COUNTRIES)
         country = corpus.place(focal[0], focal[1], "Country")
         capital = corpus.place(focal[2], focal[3], "City")
@@ -676,7 +682,8 @@ class _Article:
         day = rng.randint(2, 28)
         day_precision = rng.random() < 0.7
         published = f"{year}-{month:02d}-{day:02d}" if day_precision else f"{year}-{month:02d}"
-        speaker = rng.choice(corpus.officials)
+        # an official of the country the article is about (official k serves country k mod 5)
+        speaker = rng.choice(corpus.officials[focal_index :: len(FOCAL_COUNTRIES)])
         speaker_node = corpus.person(speaker)
         organizer_local, organizer_name = rng.choice(BRIEFING_ORGANIZERS)
         organizer = corpus.organisation(organizer_local, organizer_name)
@@ -924,7 +931,7 @@ class _Article:
             (self.node, schema("sha256"), lit(hashlib.sha256(raw).hexdigest())),
             (kzr("dataset"), dcterms("source"), self.node),
         )  # fmt: skip
-        return body, corpus.out + self.triples
+        return body, corpus.take() + self.triples
 
     def _place(self, s: _Sentence, mode: str, speaker: _Person) -> tuple[int, str]:
         """Put a figure sentence in the text in its statement's form: (start, the span's text).
@@ -1290,7 +1297,6 @@ def generate_corpus(
         writer = _Writer(handle, fmt)
         writer.raw_ntriples(nt, shipped_count)
         for index in range(1, articles + 1):
-            corpus.out = []
             article = _Article(corpus, index)
             body, triples = article.build()
             writer.write(triples)
