@@ -7,10 +7,9 @@ the lines as they come, so a killed worker still leaves what it measured.
 
     python benchmarks/_worker.py ENGINE CORPUS [--budget SECONDS] [--runs N] [--folder DIR]
 
-ENGINE: ``rdflib`` (the project's in-memory rdflib path: ``load_graph`` + ``run_query``),
-``oxigraph`` (Oxigraph in memory) or ``oxigraph-disk`` (an Oxigraph folder, loaded, closed
-and reopened). Oxigraph goes through ``kzeu_graph.engines`` when the package has it,
-else straight to pyoxigraph (the method is part of the output).
+ENGINE: ``rdflib`` (store ``memory``), ``oxigraph`` (``oxigraph:memory``) or
+``oxigraph-disk`` (``oxigraph:FOLDER``: loaded by ``load_store``, closed, reopened). Every
+query goes through the project's API, ``kzeu_graph.run_query(engine, name)``.
 """
 
 from __future__ import annotations
@@ -48,12 +47,6 @@ def time_query(run: Callable[[], int], runs: int, budget: float) -> tuple[float,
     return statistics.median(times), len(times), rows
 
 
-def with_values(text: str, variable: str, iri: str) -> str:
-    """The query with an inline ``VALUES`` row for one parameter (a constant of ours)."""
-    where = text.index("WHERE {") + len("WHERE {")
-    return f"{text[:where]} VALUES ?{variable} {{ <{iri}> }} {text[where:]}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("engine", choices=["rdflib", "oxigraph", "oxigraph-disk"])
@@ -63,77 +56,31 @@ def main() -> None:
     parser.add_argument("--folder", type=Path)
     args = parser.parse_args()
 
-    from kzeu_graph import resources
     from kzeu_graph.catalog import list_queries
     from kzeu_graph.safety import set_max_bytes
 
     set_max_bytes(10**12)  # a corpus of 1e6 triples is larger than the default cap
     saved = list_queries()
-    try:
-        from kzeu_graph import engines  # type: ignore[attr-defined]
-    except ImportError:
-        engines = None
+    import kzeu_graph as kg
+    from kzeu_graph import engines
 
-    runners: dict[str, Callable[[], int]] = {}
+    spec = {"rdflib": "memory", "oxigraph": "oxigraph:memory"}.get(args.engine)
     start = time.perf_counter()
-    if args.engine == "rdflib":
-        from kzeu_graph.loading import load_graph
-        from kzeu_graph.queries import run_query
-
-        graph = load_graph([args.corpus])
-        load_s, triples, method = time.perf_counter() - start, len(graph), "kzeu_graph API"
-        for q in saved:
-            runners[q.name] = lambda q=q: len(run_query(graph, q).rows)
-    elif engines is not None:
-        spec = "oxigraph:memory"
-        if args.engine == "oxigraph-disk":
-            assert args.folder is not None
-            spec = f"oxigraph:{args.folder}"
-            if hasattr(engines, "load_store"):
-                engines.load_store(spec, data=[args.corpus])
-            else:  # the first version of the engine layer: the same steps
-                engine = engines.open_store(spec)
-                engines.fill(engine, [args.corpus])
-                engine.close()
-            load_s = time.perf_counter() - start
-            reopen = time.perf_counter()
-            engine = engines.open_store(spec)
-            emit(kind="reopen", seconds=time.perf_counter() - reopen)
-        else:
-            engine = engines.open_engine(spec, data=[args.corpus])
-            load_s = time.perf_counter() - start
-        triples, method = engine.triple_count(), "kzeu_graph.engines"
-        for q in saved:
-            runners[q.name] = lambda q=q: len(engines.run_saved(engine, q).rows)
+    if spec is None:  # an Oxigraph folder: load it, close it, time its reopening
+        assert args.folder is not None
+        spec = f"oxigraph:{args.folder}"
+        engines.load_store(spec, data=[args.corpus])
+        load_s = time.perf_counter() - start
+        reopen = time.perf_counter()
+        engine = engines.open_store(spec)
+        emit(kind="reopen", seconds=time.perf_counter() - reopen)
     else:
-        import pyoxigraph as ox
-
-        def fill(store: Any) -> None:
-            for path in resources.ontology_files():
-                store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-            store.bulk_load(path=str(args.corpus), format=ox.RdfFormat.N_TRIPLES)
-
-        if args.engine == "oxigraph-disk":
-            assert args.folder is not None
-            store = ox.Store(str(args.folder))
-            fill(store)
-            store.flush()
-            del store
-            load_s = time.perf_counter() - start
-            reopen = time.perf_counter()
-            store = ox.Store(str(args.folder))
-            emit(kind="reopen", seconds=time.perf_counter() - reopen)
-        else:
-            store = ox.Store()
-            fill(store)
-            load_s = time.perf_counter() - start
-        triples, method = len(store), "pyoxigraph (direct)"
-        for q in saved:
-            text = q.text
-            for p in q.parameters:
-                if p.default is not None:
-                    text = with_values(text, str(p.variable), p.default)
-            runners[q.name] = lambda text=text: sum(1 for _ in store.query(text))
+        engine = engines.open_engine(spec, data=[args.corpus])
+        load_s = time.perf_counter() - start
+    triples, method = engine.triple_count(), "kzeu_graph.run_query(engine, name)"
+    runners: dict[str, Callable[[], int]] = {
+        q.name: (lambda q=q: len(kg.run_query(engine, q).rows)) for q in saved
+    }
     emit(kind="load", seconds=load_s, triples=triples, method=method, rss_mb=peak_rss_mb())
     for name, run in runners.items():
         p50, runs, rows = time_query(run, args.runs, args.budget)

@@ -216,3 +216,34 @@ def test_progress_bar_on_a_terminal_shows_counts_and_rate() -> None:
     assert "articles" in text
     assert "3,000 triples" in text
     assert "/s" in text
+
+
+@pytest.fixture
+def restore_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--max-bytes`` sets a process-wide cap: put the default back after the test."""
+    from kzeu_graph import safety
+
+    monkeypatch.setattr(safety, "_max_bytes", safety.DEFAULT_MAX_BYTES)
+
+
+@pytest.mark.usefixtures("restore_cap")
+def test_max_bytes_lets_a_corpus_past_the_default_cap(corpus: CorpusStats) -> None:
+    """A corpus of 1e6 triples is ~140 MB, over the 50 MB cap on one input file."""
+    runner = CliRunner()
+    args = ["validate", "--data", str(corpus.data_file)]
+    small = runner.invoke(main, ["--max-bytes", "100K", *args])
+    assert small.exit_code == 2
+    assert small.stderr == (
+        f"kzeu-graph: error: {corpus.data_file}: file is {corpus.bytes} bytes, "
+        "larger than the 102400-byte limit\n"
+    )
+    assert runner.invoke(main, ["--max-bytes", "2M", *args]).exit_code == 0
+    assert runner.invoke(main, args, env={"KZEU_MAX_BYTES": "100k"}).exit_code == 2
+
+
+@pytest.mark.usefixtures("restore_cap")
+@pytest.mark.parametrize("value", ["12X", "0", "-5M", "M", ""])
+def test_max_bytes_refuses_what_is_not_a_size(value: str) -> None:
+    result = CliRunner().invoke(main, ["--max-bytes", value, "validate"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--max-bytes': {value!r} is not a size" in result.stderr

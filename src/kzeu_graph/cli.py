@@ -80,7 +80,32 @@ def _print_version(ctx: click.Context) -> None:
     ctx.exit()
 
 
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def _max_bytes(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--max-bytes 500M``: raise (or lower) the cap on the size of one input file."""
+    if value is None:
+        return
+    text = value.strip().upper().removesuffix("B")
+    number, unit = (text[:-1], text[-1]) if text[-1:] in ("K", "M", "G") else (text, "")
+    if not number.isdigit() or int(number) == 0:
+        raise click.BadParameter(f"{value!r} is not a size (e.g. 200M, 2G, 1000000)")
+    from .safety import set_max_bytes
+
+    set_max_bytes(int(number) * _SIZE_UNITS[unit])
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--max-bytes",
+    envvar="KZEU_MAX_BYTES",
+    expose_value=False,
+    is_eager=True,
+    metavar="SIZE",
+    callback=_max_bytes,
+    help="Largest input file accepted (default 50M; e.g. 2G for a corpus). Env: KZEU_MAX_BYTES.",
+)
 @click.option(
     "--version",
     is_flag=True,
