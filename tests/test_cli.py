@@ -313,3 +313,31 @@ def test_oversized_stdin_query(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(safety, "_max_bytes", 10)
     assert_error(run("sparql", "-", stdin="ASK { ?s ?p ?o }"), "standard input: query larger")
+
+
+def test_plain_table_for_pipes() -> None:
+    """Piped tables are aligned text: full cells on one line, no box drawing, no rich."""
+    from kzeu_graph.engines.fastpath import plain_table
+
+    text = plain_table(["a", "long"], [["x", "1"], ["yy\nz", ""]], "Title")
+    assert text == ("Title\na      long\n-----  ----\nx      1\nyy\\nz\n2 row(s)\n")
+    assert plain_table([], [], None, boolean=True) == "true\n"
+
+
+def test_piped_query_does_not_import_rich(tmp_path: Path) -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from kzeu_graph.cli import main\n"
+        "try:\n"
+        "    main(['query', 'timeline'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(str(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'rdflib'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.stderr == "[]"
+    assert done.stdout.splitlines()[-1] == "9 row(s)"

@@ -175,22 +175,11 @@ def _cell(term: Any, graph: Graph | None) -> str:
 
 
 def _print_table(result: Result, title: str | None, graph: Graph | None) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    from .engines.fastpath import print_table
 
-    console = _console()
-    if result.kind == "ask":
-        if title:
-            console.print(Text(title, style="bold"))
-        console.print(Text("true" if result.boolean else "false"))
-        return
-    table = Table(title=Text(title) if title else None, show_lines=False, expand=False)
-    for name in result.variables:
-        table.add_column(Text(name), overflow="fold")
-    for row in result.rows:
-        table.add_row(*[Text(_cell(row.get(name), graph)) for name in result.variables])
-    console.print(table)
-    console.print(Text(f"{len(result.rows)} row(s)", style="dim"))
+    rows = [[_cell(row.get(name), graph) for name in result.variables] for row in result.rows]
+    boolean = bool(result.boolean) if result.kind == "ask" else None
+    print_table(_console, result.variables, rows, title, boolean)
 
 
 def _emit_result(result: Result, fmt: str, title: str | None, graph: Graph | None) -> None:

@@ -7,6 +7,7 @@ SPARQL 1.1 CSV/TSV/JSON that Oxigraph serializes, or a rich table of display str
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from ..results import Result
     from .oxigraph_engine import OxigraphEngine
 
-__all__ = ["emit_oxigraph", "emit_result", "print_table"]
+__all__ = ["emit_oxigraph", "emit_result", "plain_table", "print_table"]
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -41,29 +42,64 @@ def _oxigraph_cell(term: Any) -> str:
     return str(term.value)
 
 
+def plain_table(
+    variables: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    title: str | None,
+    boolean: bool | None = None,
+) -> str:
+    """The table for a pipe or a file: aligned columns, nothing wrapped, no box drawing.
+
+    Cells keep their full text on one line (line breaks shown as ``\\n``), so the output
+    stays greppable and diffable; rich's wrapped tables are for terminals only.
+    """
+    lines = [title] if title else []
+    if boolean is not None:
+        return "\n".join([*lines, "true" if boolean else "false"]) + "\n"
+    cells = [[cell.replace("\n", "\\n") for cell in row] for row in rows]
+    widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(variables)]
+    lines.append(
+        "  ".join(name.ljust(w) for name, w in zip(variables, widths, strict=True)).rstrip()
+    )
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )
+    lines.append(f"{len(rows)} row(s)")
+    return "\n".join(lines) + "\n"
+
+
 def print_table(
-    console: Console,
+    console: Callable[[], Console],
     variables: Sequence[str],
     rows: Sequence[Sequence[str]],
     title: str | None,
     boolean: bool | None = None,
 ) -> None:
-    """A rich table of display strings (or an ASK answer), with a row count."""
+    """A rich table of display strings (or an ASK answer) on a terminal, else a plain one.
+
+    ``console`` is called only on a terminal, so piped output never imports rich.
+    """
+    if not sys.stdout.isatty():
+        click.echo(plain_table(variables, rows, title, boolean), nl=False)
+        return
     from rich.table import Table
     from rich.text import Text
 
+    out = console()
     if boolean is not None:
         if title:
-            console.print(Text(title, style="bold"))
-        console.print(Text("true" if boolean else "false"))
+            out.print(Text(title, style="bold"))
+        out.print(Text("true" if boolean else "false"))
         return
     table = Table(title=Text(title) if title else None, show_lines=False, expand=False)
     for name in variables:
         table.add_column(Text(name), overflow="fold")
     for row in rows:
         table.add_row(*[Text(cell) for cell in row])
-    console.print(table)
-    console.print(Text(f"{len(rows)} row(s)", style="dim"))
+    out.print(table)
+    out.print(Text(f"{len(rows)} row(s)", style="dim"))
 
 
 def emit_oxigraph(
@@ -82,18 +118,18 @@ def emit_oxigraph(
         click.echo(data if data.endswith(b"\n") else data + b"\n", nl=False)
         return
     if isinstance(answer, ox.QueryBoolean):
-        print_table(console(), [], [], title, boolean=bool(answer))
+        print_table(console, [], [], title, boolean=bool(answer))
         return
     if isinstance(answer, ox.QuerySolutions):
         variables = [variable.value for variable in answer.variables]
         rows = [[_oxigraph_cell(value) for value in solution] for solution in answer]
-        print_table(console(), variables, rows, title)
+        print_table(console, variables, rows, title)
         return
     rows = [
         [_oxigraph_cell(t.subject), _oxigraph_cell(t.predicate), _oxigraph_cell(t.object)]
         for t in answer
     ]
-    print_table(console(), ["subject", "predicate", "object"], rows, title)
+    print_table(console, ["subject", "predicate", "object"], rows, title)
 
 
 def _result_cell(term: Any) -> str:
@@ -116,7 +152,7 @@ def emit_result(
         click.echo(result.serialize(fmt), nl=False)
         return
     if result.kind == "ask":
-        print_table(console(), [], [], title, boolean=bool(result.boolean))
+        print_table(console, [], [], title, boolean=bool(result.boolean))
         return
     rows = [[_result_cell(row.get(name)) for name in result.variables] for row in result.rows]
-    print_table(console(), result.variables, rows, title)
+    print_table(console, result.variables, rows, title)
