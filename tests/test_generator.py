@@ -184,6 +184,17 @@ def test_every_saved_query_returns_rows(graph: Graph) -> None:
     assert len(run_query(graph, "article").rows) == N + 1
 
 
+def test_year_on_year_pairs_figures_within_one_article(graph: Graph) -> None:
+    """One row per growth figure: a growth is never paired with another article's volume."""
+    growth = run_query(graph, "figures-by-measure", {"measure": "kzv:growth"}).to_python()
+    rows = run_query(graph, "year-on-year").to_python()
+    assert sorted(r["growthFigure"] for r in rows) == sorted(r["figure"] for r in growth)
+    for row in rows:
+        if row["currentFigure"] is not None:
+            article = lambda iri: str(iri).removeprefix(str(KZR)).split("-")[0]  # noqa: E731
+            assert article(row["currentFigure"]) == article(row["growthFigure"])
+
+
 # ------------------------------------------------------------------ command line and progress
 
 
