@@ -106,3 +106,15 @@ def test_load_graphs_is_off() -> None:
     import kzeu_graph.queries  # noqa: F401  (importing the SPARQL runner switches it off)
 
     assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
+
+
+def test_atomic_write_gives_the_mode_open_would(tmp_path: Path) -> None:
+    """mkstemp makes 0600 files; an export must get the mode any new file would get."""
+    import os
+
+    opened = tmp_path / "opened"
+    opened.write_text("x")
+    target = tmp_path / "out.ttl"
+    atomic_write(target, "x")
+    assert target.stat().st_mode & 0o777 == opened.stat().st_mode & 0o777 != 0o600
+    assert os.access(target, os.R_OK)

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
+import io
 import random
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import IO, Literal
 
 from . import resources
 from .errors import InputError
-from .safety import atomic_write
+from .safety import atomic_open, atomic_write
 
 __all__ = ["CORPUS_FORMATS", "CorpusStats", "generate_corpus", "source_file_name"]
 
@@ -292,30 +291,14 @@ def _compact(term: str) -> str:
     return term
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()  # what open() would give, not mkstemp's 0600
-
-
 @contextlib.contextmanager
 def _atomic_text_file(path: Path) -> Iterator[IO[str]]:
-    """A text file written in place of ``path`` only when the block succeeds (temp + rename)."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp_name, _FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    """A UTF-8 text file written in place of ``path`` only when the block succeeds."""
+    with atomic_open(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        yield text
+        text.flush()
+        text.detach()  # atomic_open closes the binary file
 
 
 # ------------------------------------------------------------------ text with offsets
@@ -1308,13 +1291,5 @@ def generate_corpus(
 
 def _write_source(path: Path, text: str) -> None:
     """An article's text, atomically (temp file + rename; one fsync per corpus is enough)."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp_name, _FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    with atomic_open(path, fsync=False) as handle:
+        handle.write(text.encode("utf-8"))

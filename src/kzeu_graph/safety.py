@@ -9,7 +9,7 @@ import re
 import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import InputError, QueryError
 
@@ -69,32 +69,51 @@ def check_file_size(path: Path, limit: int | None = None) -> None:
         raise InputError(f"{path}: file is {size} bytes, larger than the {cap}-byte limit")
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old file or the new one.
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
-    The bytes go to a temporary file in the same folder, are fsynced, then renamed over
-    ``path``. On any failure the temporary file is removed and ``path`` is untouched.
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give, not mkstemp's 0600
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, *, fsync: bool = True) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` only when the block succeeds.
+
+    Writes go to a temporary file in the same folder (with the mode ``open()`` would
+    give), which is fsynced (unless ``fsync`` is false) and renamed over ``path``; on any
+    failure, or a kill, ``path`` is untouched and the temporary file is removed if possible.
     """
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.chmod(tmp_name, _FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    if fsync:
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the new one."""
+    with atomic_open(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def write_output(path: Path, data: bytes | str) -> None:
