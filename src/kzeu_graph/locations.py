@@ -31,6 +31,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, get_args
+from typing import Literal as TypingLiteral
 from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,10 +40,24 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 from rdflib.util import guess_format
 
-from .loading import Inference
+from .errors import InputError
 from .validation import Finding, ValidationReport
 
-__all__ = ["LINE_FORMATS", "SourceIndex", "locate_report", "shown_name", "validate_files"]
+if TYPE_CHECKING:
+    from .loading import Inference
+
+__all__ = [
+    "LINE_FORMATS",
+    "VALIDATION_ENGINES",
+    "SourceIndex",
+    "ValidationEngine",
+    "locate_report",
+    "shown_name",
+    "validate_files",
+]
+
+ValidationEngine = TypingLiteral["auto", "pyshacl"]
+VALIDATION_ENGINES: tuple[str, ...] = get_args(ValidationEngine)
 
 LINE_FORMATS = frozenset({"turtle", "trig", "nt", "nquads"})
 
@@ -583,7 +599,9 @@ def _reading_order(finding: Finding) -> tuple[bool, str, int, tuple[int, str, st
 
 
 def validate_files(
-    data: Sequence[Path] | None = None, inference: Inference = "none"
+    data: Sequence[Path] | None = None,
+    inference: Inference = "none",
+    engine: ValidationEngine = "auto",
 ) -> ValidationReport:
     """Load the ontology + ``data`` (default: the shipped graph), validate, and locate.
 
@@ -591,15 +609,26 @@ def validate_files(
     A text file named by ``kzeu:textFile`` is looked for in a ``sources`` folder beside each
     data file, then in the shipped ``data/sources``. User files are named as given; the
     shipped ones relative to the working folder (or in full).
+
+    ``engine``: ``auto`` first runs the Oxigraph pre-check (:mod:`kzeu_graph.precheck`) and
+    returns its report when it proves the graph conforms; pyshacl runs when it finds
+    anything, so every report with a finding is pyshacl's. ``pyshacl`` skips the pre-check.
     """
     from . import resources
-    from .loading import load_graph
-    from .validation import validate
+    from .validation import quick_validate, validate
 
+    if engine not in VALIDATION_ENGINES:
+        raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
     given = [Path(p) for p in data] if data else None
     files = given if given is not None else resources.default_data_files()
-    graph = load_graph(files)
     folders = [p.parent / "sources" for p in given or []] + [resources.sources_dir()]
+    if engine == "auto" and inference == "none":
+        quick = quick_validate(files, folders)
+        if quick is not None:
+            return quick
+    from .loading import load_graph
+
+    graph = load_graph(files)
     report = validate(graph, inference=inference, sources_dirs=folders)
     ontology = resources.ontology_files()
     names = [str(p) if given is not None else shown_name(p) for p in files]

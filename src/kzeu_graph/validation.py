@@ -9,23 +9,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, BNode, ConjunctiveGraph, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import SH, XSD
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.plugins.stores.memory import Memory
 from rdflib.query import Result
 from rdflib.term import Node
 
 from . import resources
-from .catalog import is_valid_iri
 from .errors import InputError
-from .loading import Inference, load_shapes
 from .namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
+from .terms import is_valid_iri
+
+if TYPE_CHECKING:  # rdflib's SPARQL and the loaders are imported only when pyshacl runs
+    from rdflib.plugins.sparql.sparql import Query
+
+    from .loading import Inference
 
 __all__ = [
     "FAIL_ON",
@@ -34,6 +35,7 @@ __all__ = [
     "Finding",
     "ValidationReport",
     "python_checks",
+    "quick_validate",
     "severity_of",
     "validate",
 ]
@@ -169,6 +171,7 @@ class ValidationReport:
     report_graph: Graph = field(default_factory=new_graph)
     shapes_graph: Graph | None = None  # the shapes that were run (JUnit lists each one)
     seconds: float = 0.0  # wall time of the validation
+    engine: str = "pyshacl"  # "pyshacl", or "oxigraph" when the pre-check found nothing
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -447,6 +450,8 @@ _UNSAFE_FOR_GROUPING = frozenset(
 
 def _binds_this_at_top(pattern: Any) -> bool:
     """Whether a triple pattern of the top-level group (not OPTIONAL) binds ?this."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if not isinstance(pattern, CompValue):
         return False
     if pattern.name == "BGP":
@@ -469,6 +474,8 @@ def _groupable_by_this(query: Query) -> bool:
     group, with no sub-select, VALUES, LIMIT, aggregate, MINUS, UNION or GRAPH anywhere
     (SHACL pre-binding substitutes $this everywhere, a filter on the solutions does not).
     """
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     algebra = query.algebra
     if algebra.name != "SelectQuery" or _THIS not in (algebra.get("PV") or []):
         return False
@@ -487,6 +494,8 @@ def _groupable_by_this(query: Query) -> bool:
 @lru_cache(maxsize=256)
 def _prepare(text: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
     """A query parsed and translated once per process (rdflib's parser is slow)."""
+    from rdflib.plugins.sparql import prepareQuery
+
     return prepareQuery(text, initNs=dict(namespaces))
 
 
@@ -649,6 +658,8 @@ def validate(
     """
     from pyshacl import validate as shacl_validate
 
+    from .loading import load_shapes
+
     started = time.perf_counter()
     shapes_graph = load_shapes() if shapes is None else shapes
     if len(shapes_graph) == 0:
@@ -687,4 +698,46 @@ def validate(
         report_graph=report,
         shapes_graph=shapes_graph,
         seconds=time.perf_counter() - started,
+    )
+
+
+def quick_validate(files: Sequence[Path], sources_dirs: Sequence[Path]) -> ValidationReport | None:
+    """The report for the ontology + ``files`` when the Oxigraph pre-check proves it conforms
+    (no finding of any severity), without pyshacl; None when pyshacl must run (see
+    :mod:`kzeu_graph.precheck`: it found something, or cannot decide for this input)."""
+    from .engines.oxigraph_engine import rdflib_term
+    from .errors import KzeuError
+    from .precheck import find
+
+    started = time.perf_counter()
+    try:
+        hits, data, shape_triples, prefixes = find(
+            [*resources.ontology_files(), *files], resources.shapes_file()
+        )
+    except KzeuError:  # Unsupported, or an input error that the full path reports itself
+        return None
+    if hits:
+        return None
+    graph = Graph(bind_namespaces="none")
+    graph.addN(
+        (rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object), graph)
+        for q in data
+    )
+    if python_checks(graph, sources_dirs):
+        return None
+    shapes = new_graph()
+    shapes.addN(
+        (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object), shapes)
+        for t in shape_triples
+    )
+    for prefix, namespace in prefixes.items():
+        shapes.bind(prefix, namespace, override=True, replace=True)
+    report = new_graph()
+    _add_to_report(report, [], True)
+    return ValidationReport(
+        conforms=True,
+        report_graph=report,
+        shapes_graph=shapes,
+        seconds=time.perf_counter() - started,
+        engine="oxigraph",
     )

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..results import Result
     from . import Progress, StoreSpec
 
-__all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format"]
+__all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdflib_term"]
 
 # suffix -> Oxigraph format (the same suffixes as kzeu_graph.loading.SUPPORTED_SUFFIXES)
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -147,7 +147,7 @@ class OxigraphEngine:
         if found is None:
             if len(cache) > 200_000:
                 cache.clear()
-            found = cache[term] = _convert(term)
+            found = cache[term] = rdflib_term(term)
         return found
 
     def _result(self, answer: Any) -> Result:
@@ -252,7 +252,7 @@ class OxigraphEngine:
         del self.store
 
 
-def _convert(term: Any) -> Any:
+def rdflib_term(term: Any) -> Any:
     """A pyoxigraph term as the rdflib term that rdflib's own parser gives for it."""
     from rdflib import BNode, Literal, URIRef
 

@@ -196,13 +196,17 @@ class RemoteEngine:
 
         from ..namespaces import new_graph
         from ..results import Result
-        from .oxigraph_engine import _convert
+        from .oxigraph_engine import rdflib_term
 
         graph = new_graph()
         try:
             for triple in ox.parse(data, ox.RdfFormat.N_TRIPLES):
                 graph.add(
-                    (_convert(triple.subject), _convert(triple.predicate), _convert(triple.object))
+                    (
+                        rdflib_term(triple.subject),
+                        rdflib_term(triple.predicate),
+                        rdflib_term(triple.object),
+                    )
                 )
         except SyntaxError as exc:
             raise QueryError(f"{self.query_url}: not N-Triples: {exc}") from None
