@@ -232,8 +232,21 @@ def store_option(default: str) -> Callable[[Any], Any]:
     show_default=True,
     help="The least severe finding that makes the run fail (exit 1).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pyshacl"]),
+    default="auto",
+    show_default=True,
+    help="auto: an Oxigraph pre-check answers when the graph conforms, pyshacl reports "
+    "anything found; pyshacl: always pyshacl.",
+)
 def validate(
-    files: tuple[Path, ...], data: tuple[Path, ...], inference: str, fmt: str, fail_on: str
+    files: tuple[Path, ...],
+    data: tuple[Path, ...],
+    inference: str,
+    fmt: str,
+    fail_on: str,
+    engine: str,
 ) -> None:
     """Validate the graph with the SHACL shapes and the text-span checks.
 
@@ -243,7 +256,11 @@ def validate(
     """
     from .locations import validate_files
 
-    report = validate_files([*data, *files] or None, inference=inference)  # type: ignore[arg-type]
+    report = validate_files(
+        [*data, *files] or None,
+        inference=inference,  # type: ignore[arg-type]
+        engine=engine,  # type: ignore[arg-type]
+    )
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":

@@ -132,6 +132,9 @@ _VARIABLE_PREDICATE = re.compile(
     _TERM_END + r"\s+[?$]\w+\s+(?!AS\b)[?$<\"'_\[(\w]|[;\[]\s*[?$]\w+\s+[?$<\"'_\[(\w]|!(?!=)",
     re.IGNORECASE,
 )
+_EXPLICIT_STRING = re.compile(
+    rb"\^\^\s*(<http://www\.w3\.org/2001/XMLSchema#string>|[\w.-]*:string\b)"
+)
 _UPPERCASE_LANGUAGE = re.compile(rb"[\"']@[A-Za-z0-9-]*[A-Z]")
 
 
@@ -722,6 +725,10 @@ def read_quads(path: Path) -> tuple[list[ox.Quad], dict[str, str]]:
     raw = path.read_bytes()
     if _UPPERCASE_LANGUAGE.search(raw):
         raise Unsupported(f"{path}: a language tag with capitals (Oxigraph lowercases it)")
+    if _EXPLICIT_STRING.search(raw):
+        raise Unsupported(
+            f"{path}: a literal typed xsd:string (rdflib keeps it apart from a plain one)"
+        )
     try:
         parser = ox.parse(raw, fmt, base_iri=path.resolve().as_uri())
         quads = list(parser)

@@ -227,6 +227,7 @@ class ValidationReport:
         """A stable dict: findings sorted by severity, focus node, path, message."""
         return {
             "conforms": self.conforms,
+            "engine": self.engine,
             "counts": {s: self.count(s) for s in SEVERITIES},
             "results": [f.to_json() for f in self.results],
         }
