@@ -139,7 +139,8 @@ def cold(results: Results, runs: int) -> None:
         "kzeu-graph query figures --format csv",
         "kzeu-graph query timeline --format json",
     ]
-    medians = cold_start.measure(runs, [rdflib, pyshacl, *queries, "kzeu-graph validate"])
+    full = "kzeu-graph validate --engine pyshacl"
+    medians = cold_start.measure(runs, [rdflib, pyshacl, *queries, "kzeu-graph validate", full])
     results.extra["cold_start"] = medians
     rdflib_s, pyshacl_s = medians[rdflib], medians[pyshacl]
     validate_s = medians["kzeu-graph validate"]
@@ -163,6 +164,18 @@ def cold(results: Results, runs: int) -> None:
             validate_s / pyshacl_s,
             "≤ 1.5×",
             validate_s <= 1.5 * pyshacl_s,
+            "the Oxigraph pre-check proves it conforms; pyshacl is not imported",
+        )
+    )
+    results.targets.append(
+        Target(
+            f"cold `{full}` (median of {runs})",
+            fmt_s(medians[full]),
+            f'`python -c "import pyshacl"` {fmt_s(pyshacl_s)}',
+            medians[full] / pyshacl_s,
+            "–",
+            None,
+            "what every run with a finding costs (pyshacl writes the report)",
         )
     )
 
@@ -287,19 +300,26 @@ def load_comparison(results: Results, corpus: Path, work: Path, runs: int) -> No
 def validation(results: Results, corpora: dict[str, Path], quick: bool) -> None:
     if "1e5" in corpora:
         corpus = corpora["1e5"]
-        seconds, rss, code = measured_run([cli(), "validate", "--data", str(corpus)])
-        results.extra["validate_1e5"] = {"seconds": seconds, "rss_mb": rss, "exit": code}
-        results.targets.append(
-            Target(
-                f"`kzeu-graph validate` of the 1e5 corpus ({results.corpora['1e5']['triples']:,} triples)",
-                f"{fmt_s(seconds)}, peak RSS {rss:,.0f} MB",
-                "–",
-                None,
-                "completes",
-                code == 0,
-                "exit 0: conforms (SHACL shapes + text spans of every article)",
+        for engine in ("auto", "pyshacl"):
+            argv = [cli(), "validate", "--engine", engine, "--data", str(corpus)]
+            seconds, rss, code = measured_run(argv)
+            results.extra[f"validate_1e5_{engine}"] = {
+                "seconds": seconds,
+                "rss_mb": rss,
+                "exit": code,
+            }
+            results.targets.append(
+                Target(
+                    f"`kzeu-graph validate --engine {engine}` of the 1e5 corpus "
+                    f"({results.corpora['1e5']['triples']:,} triples)",
+                    f"{fmt_s(seconds)}, peak RSS {rss:,.0f} MB",
+                    "–",
+                    None,
+                    "completes",
+                    code == 0,
+                    "exit 0: conforms (SHACL shapes + text spans of every article)",
+                )
             )
-        )
     if "1e4" not in corpora or quick:
         return
     script = (

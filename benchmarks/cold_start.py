@@ -38,6 +38,7 @@ def commands() -> dict[str, list[str]]:
             "memory",
         ],
         "kzeu-graph validate": [cli, "validate"],
+        "kzeu-graph validate --engine pyshacl": [cli, "validate", "--engine", "pyshacl"],
         "kzeu-graph describe-dataset": [cli, "describe-dataset"],
         "kzeu-graph timeline": [cli, "timeline"],
         "kzeu-graph ontology-docs": [cli, "ontology-docs"],

@@ -234,6 +234,15 @@ A = "http://example.org/a"
         ("sh:minInclusive 0", '"five"', "MinInclusiveConstraintComponent"),
         # counts and strings
         ("sh:maxCount 1", "1, 1.0", "MaxCountConstraintComponent"),
+        # 1 and "1"^^xsd:positiveInteger: the second is stored as the xsd:decimal 1
+        ("sh:maxCount 1", '1, "1"^^xsd:positiveInteger', "MaxCountConstraintComponent"),
+        (
+            "sh:datatype xsd:positiveInteger",
+            '1, "1"^^xsd:positiveInteger',
+            "DatatypeConstraintComponent",
+        ),
+        ("sh:in ( 1 )", '1, "1"^^xsd:positiveInteger', "InConstraintComponent"),
+        ("sh:maxInclusive 1", '1, "1"^^xsd:positiveInteger', None),
         ("sh:minCount 3", "1, 1.0", "MinCountConstraintComponent"),
         ("sh:uniqueLang true", '"a"@en, "b"@en', "UniqueLangConstraintComponent"),
         ("sh:uniqueLang true", '"a"@en, "b"@kk', None),
@@ -313,7 +322,7 @@ def test_a_sparql_constraint_that_reads_a_rewritten_literal_is_refused(tmp_path:
         ),
         (
             "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxCount 1 ] .",
-            'ex:a ex:p 1, "1"^^xsd:positiveInteger .',
+            'ex:a ex:p 1, 1.0, "1"^^xsd:positiveInteger .',
             "literal as one",
         ),
         (

@@ -49,7 +49,16 @@ _FIRST = ox.NamedNode(RDF + "first")
 _REST = ox.NamedNode(RDF + "rest")
 _NIL = ox.NamedNode(RDF + "nil")
 _INSTANCE_OF = f"<{RDF}type>/<{RDFS}subClassOf>*"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+XSD_DECIMAL = XSD + "decimal"
+_DERIVED_INTEGERS = {
+    XSD + name
+    for name in (
+        "nonPositiveInteger negativeInteger long int short byte nonNegativeInteger "
+        "unsignedLong unsignedInt unsignedShort unsignedByte positiveInteger"
+    ).split()
+}
 # Oxigraph stores a literal of a type derived from xsd:integer as an xsd:integer. The store
 # keeps, in this graph, a note of the datatype each such literal was given with.
 MARKS = "urn:kzeu:precheck"
@@ -748,30 +757,49 @@ class DataStore:
     rewritten: frozenset[str]  # predicates with a literal whose lexical form Oxigraph changed
 
 
-def store_of(quads: Sequence[ox.Quad]) -> DataStore:
-    """An in-memory store of ``quads``. Oxigraph stores some literals in another form
-    (``"30.0"^^xsd:decimal`` as ``"30"``, an ``xsd:positiveInteger`` as an ``xsd:integer``);
-    for each, the graph MARKS notes the lexical form and datatype it was written with.
-
-    Unsupported when Oxigraph would store two different literals as one.
-    """
-    literals = sorted({q.object for q in quads if isinstance(q.object, ox.Literal)}, key=str)
+def _stored_forms(literals: Sequence[Any]) -> list[Any]:
+    """The form Oxigraph stores each literal in (it has no call for this: a probe store)."""
     probe = ox.Store()
     probe.extend(
         ox.Quad(ox.NamedNode(f"{MARKS}:{i}"), _MARK_LITERAL, literal)
         for i, literal in enumerate(literals)
     )
-    written_set = set(literals)
+    kept: list[Any] = [None] * len(literals)
+    for quad in probe:
+        kept[int(quad.subject.value.rsplit(":", 1)[1])] = quad.object
+    return kept
+
+
+def store_of(quads: Sequence[ox.Quad]) -> DataStore:
+    """An in-memory store of ``quads``. Oxigraph stores some literals in another form
+    (``"30.0"^^xsd:decimal`` as ``"30"``, an ``xsd:positiveInteger`` as an ``xsd:integer``);
+    for each, the graph MARKS notes the lexical form and datatype it was written with.
+
+    Where an integer of a derived type (``"30"^^xsd:positiveInteger``) would be stored as
+    another literal of the data (``"30"^^xsd:integer``), it is stored as the xsd:decimal of
+    the same lexical form and value instead. Unsupported when two different literals of the
+    data would still be stored as one.
+    """
+    literals = sorted({q.object for q in quads if isinstance(q.object, ox.Literal)}, key=str)
+    # literals Oxigraph keeps as written claim their stored form first
+    kept_forms = dict(zip(literals, _stored_forms(literals), strict=True))
+    taken = {kept for written, kept in kept_forms.items() if kept == written}
+    changed = [w for w in literals if kept_forms[w] != w]
+    clashing = [w for w in changed if kept_forms[w] in taken]
+    as_decimal = [ox.Literal(w.value, datatype=ox.NamedNode(XSD_DECIMAL)) for w in clashing]
+    wanted = {kept_forms[w] for w in changed}
+    for written, kept in zip(clashing, _stored_forms(as_decimal), strict=True):
+        free = kept not in taken and kept not in wanted
+        if free and written.datatype.value in _DERIVED_INTEGERS and kept.value == written.value:
+            kept_forms[written] = kept
+            wanted.add(kept)
     given: dict[Any, Any] = {}
     lexical_changed: set[Any] = set()
     marks: list[ox.Quad] = []
     graph = ox.NamedNode(MARKS)
-    for quad in probe:
-        written = literals[int(quad.subject.value.rsplit(":", 1)[1])]
-        kept = quad.object
-        if kept == written:
-            continue
-        if kept in given or kept in written_set:
+    for written in changed:
+        kept = kept_forms[written]
+        if kept in given or kept in taken:
             raise Unsupported(f"Oxigraph stores {written} and another literal as one")
         given[kept] = written
         if kept.value != written.value:
@@ -783,7 +811,7 @@ def store_of(quads: Sequence[ox.Quad]) -> DataStore:
             ox.Quad(note, _MARK_DATATYPE, written.datatype, graph),
         ]
     store = ox.Store()
-    store.extend(quads)
+    store.extend(ox.Quad(q.subject, q.predicate, kept_forms.get(q.object, q.object)) for q in quads)
     store.extend(marks)
     rewritten = frozenset(q.predicate.value for q in quads if q.object in lexical_changed)
     return DataStore(store, given, rewritten)

@@ -719,18 +719,20 @@ def quick_validate(files: Sequence[Path], sources_dirs: Sequence[Path]) -> Valid
         return None
     if hits:
         return None
+    converted: dict[Any, Node] = {}
+
+    def term(node: Any) -> Node:
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = rdflib_term(node)
+        return found
+
     graph = Graph(bind_namespaces="none")
-    graph.addN(
-        (rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object), graph)
-        for q in data
-    )
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in data)
     if python_checks(graph, sources_dirs):
         return None
     shapes = new_graph()
-    shapes.addN(
-        (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object), shapes)
-        for t in shape_triples
-    )
+    shapes.addN((term(t.subject), term(t.predicate), term(t.object), shapes) for t in shape_triples)
     for prefix, namespace in prefixes.items():
         shapes.bind(prefix, namespace, override=True, replace=True)
     report = new_graph()
