@@ -54,10 +54,20 @@ XSD_STRING = XSD + "string"
 XSD_DECIMAL = XSD + "decimal"
 _DERIVED_INTEGERS = {
     XSD + name
-    for name in (
-        "nonPositiveInteger negativeInteger long int short byte nonNegativeInteger "
-        "unsignedLong unsignedInt unsignedShort unsignedByte positiveInteger"
-    ).split()
+    for name in [
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "positiveInteger",
+    ]
 }
 # Oxigraph stores a literal of a type derived from xsd:integer as an xsd:integer. The store
 # keeps, in this graph, a note of the datatype each such literal was given with.
@@ -782,7 +792,7 @@ def store_of(quads: Sequence[ox.Quad]) -> DataStore:
     """
     literals = sorted({q.object for q in quads if isinstance(q.object, ox.Literal)}, key=str)
     # literals Oxigraph keeps as written claim their stored form first
-    kept_forms = dict(zip(literals, _stored_forms(literals), strict=True))
+    kept_forms: dict[Any, Any] = dict(zip(literals, _stored_forms(literals), strict=True))
     taken = {kept for written, kept in kept_forms.items() if kept == written}
     changed = [w for w in literals if kept_forms[w] != w]
     clashing = [w for w in changed if kept_forms[w] in taken]
