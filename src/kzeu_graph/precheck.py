@@ -14,11 +14,13 @@ question, *is there anything pyshacl would report?*:
 So the pre-check may be wrong only in one harmless direction (it finds something pyshacl
 does not: pyshacl then runs and reports nothing). To keep it from missing anything, it
 refuses (raises :class:`Unsupported`) whenever the input could make Oxigraph and rdflib
-disagree: a shapes feature it does not translate, a literal that Oxigraph would store in
-another form than rdflib (``"030"^^xsd:integer`` is ``30`` in Oxigraph), a language tag
-with capitals (Oxigraph lowercases it), a SPARQL constraint whose meaning could change
-when ``$this`` is joined rather than pre-bound. The tests prove, for every failing shape
-fixture, that the pre-check flags each focus node and shape pyshacl reports.
+disagree: a shapes feature it does not translate, two literals Oxigraph would store as one
+(it keeps ``"30"^^xsd:positiveInteger`` as an xsd:integer and ``30.0`` as ``30``; the form
+each literal was written in is noted beside the data, see :func:`store_of`), a language tag
+with capitals (Oxigraph lowercases it), an explicit ``^^xsd:string``, a SPARQL constraint
+whose meaning could change when ``$this`` is joined rather than pre-bound or that could read
+a rewritten literal's form. The tests prove, on every failing shape fixture and on random
+mutations of the graph, that the pre-check finds exactly what pyshacl reports.
 
 No rdflib here: the fast path of ``kzeu-graph validate`` imports only pyoxigraph.
 """
