@@ -230,6 +230,10 @@ def _reads_lexical(text: str, prefixes: dict[str, str]) -> frozenset[str] | None
     return frozenset(named)
 
 
+def _prefix_lines(prefixes: dict[str, str]) -> str:
+    return "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(prefixes.items()))
+
+
 def _merge_prefixes(into: dict[str, str], more: dict[str, str]) -> None:
     for prefix, namespace in more.items():
         if into.setdefault(prefix, namespace) != namespace:
@@ -527,7 +531,7 @@ def _shape_checks(shapes: _Shapes, shape: Any, focus: _Focus) -> list[Check]:
         raise Unsupported(f"{name}: a shape that is also a class (implicit class target)")
     path_node = shapes.one(shape, "path")
     path = shapes.path(path_node) if path_node is not None else None
-    header = "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(focus.prefixes.items()))
+    header = _prefix_lines(focus.prefixes)
     values = f"?this {path} ?v ." if path else "BIND (?this AS ?v)"
     where = focus.group()
     checks: list[Check] = []
@@ -608,18 +612,19 @@ def _shape_checks(shapes: _Shapes, shape: Any, focus: _Focus) -> list[Check]:
                 'FILTER (isLiteral(?a) && LANG(?a) != "" && !sameTerm(?a, ?b) '
                 "&& LCASE(LANG(?a)) = LCASE(LANG(?b))) }",
             )
-    checks += [
-        Check(c.shape, c.component, c.query, None, focus.reads_lexical)
-        for c in _qualified_checks(shapes, shape, needs_path, where, header)
-    ]
+    _qualified_checks(shapes, shape, needs_path, where, add)
     for constraint in shapes.objects(shape, "sparql"):
         checks.append(_sparql_check(shapes, shape, constraint, focus, path))
     return checks
 
 
 def _qualified_checks(
-    shapes: _Shapes, shape: Any, needs_path: Callable[[str], str], where: str, header: str
-) -> list[Check]:
+    shapes: _Shapes,
+    shape: Any,
+    needs_path: Callable[[str], str],
+    where: str,
+    add: Callable[[str, str], None],
+) -> None:
     qualified = shapes.objects(shape, "qualifiedValueShape")
     bounds = {
         local: shapes.objects(shape, local) for local in ("qualifiedMinCount", "qualifiedMaxCount")
@@ -627,21 +632,19 @@ def _qualified_checks(
     if not qualified:
         if any(bounds.values()):
             raise Unsupported(f"{_name(shape)}: a qualified count without sh:qualifiedValueShape")
-        return []
+        return
     if len(qualified) != 1 or any(len(b) > 1 for b in bounds.values()):
         raise Unsupported(f"{_name(shape)}: several qualified value shapes or bounds")
     path = needs_path("qualifiedValueShape")
     test = _condition(shapes, qualified[0])
-    checks = []
     for local, operator in (("qualifiedMinCount", "<"), ("qualifiedMaxCount", ">")):
         for value in bounds[local]:
             n = _integer(value, f"sh:{local}")
-            query = (
+            add(
+                local,
                 f"SELECT ?this WHERE {{ {where} OPTIONAL {{ ?this {path} ?v FILTER ({test}) }} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {operator} {n})"
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {operator} {n})",
             )
-            checks.append(Check(_name(shape), _component(local), header + query))
-    return checks
 
 
 def _sparql_check(
@@ -665,7 +668,7 @@ def _sparql_check(
         raise Unsupported(f"{name}: a SPARQL constraint that must run once per focus node")
     prefixes = dict(focus.prefixes)
     _merge_prefixes(prefixes, shapes.prefixes(constraint))
-    header = "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(prefixes.items()))
+    header = _prefix_lines(prefixes)
     query = f"SELECT DISTINCT ?this WHERE {{ {focus.group()} {{ {text} }} }}"
     reads = _union(focus.reads_lexical, _reads_lexical(text, prefixes))
     return Check(name, "SPARQLConstraintComponent", header + query, None, reads)
