@@ -160,7 +160,7 @@ def test_from_is_refused(service: QueryService, query: str) -> None:
     reply = service.handle(SparqlJob(query, None))
     assert (reply.status, reply.error) == (
         400,
-        "FROM and FROM NAMED are refused: this endpoint has one default graph and never loads graphs",
+        "FROM and FROM NAMED are refused: queries run on one default graph and never load graphs",
     )
 
 

@@ -198,8 +198,8 @@ def test_a_bad_host_header_is_not_echoed(server: Server) -> None:
         ),
         (
             q("SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }"),
-            "FROM and FROM NAMED are refused: this endpoint has one default graph and never "
-            "loads graphs",
+            "FROM and FROM NAMED are refused: queries run on one default graph and never "
+            "load graphs",
         ),
         ("/sparql?format=json", "no query: give query=... (the SPARQL query text)"),
         (

@@ -280,6 +280,8 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ParameterError(f"--param needs key=value, got {pair!r}")
+        if key.strip() in params:
+            raise ParameterError(f"--param {key.strip()} is given twice: give it once")
         params[key.strip()] = value
     return params
 
@@ -373,17 +375,20 @@ def _read_query(source: str) -> str:
 def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str, store: str) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
     from .engines import open_engine, parse_store
-    from .queries import prepare, run_sparql
+    from .queries import guard, run_sparql
 
     text = _read_query(source)
-    prepare(text)  # refuse bad queries before loading anything
+    accepted = guard(text)  # refuse bad queries before loading anything
     spec = parse_store(store)
     if spec.kind != "memory":
         from .engines.fastpath import emit_result
+        from .safety import check_query_text
+
+        check_query_text(accepted.text)  # what an engine that runs text refuses, up front
 
         engine = open_engine(spec, list(data) or None, inference)
         try:
-            emit_result(engine.query(text, checked=True), fmt, None, _console)
+            emit_result(engine.query(accepted.text, checked=True), fmt, None, _console)
         finally:
             engine.close()
         return

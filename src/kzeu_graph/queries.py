@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from .catalog import SavedQuery, expand_curie, get_query, is_valid_iri, list_que
 from .errors import KzeuError, ParameterError, QueryError
 from .namespaces import OA, PREFIXES, new_graph
 from .results import Result
-from .safety import check_query_algebra, forbid_sparql_loading
+from .safety import canonical_query, check_query_algebra, check_query_text, forbid_sparql_loading
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -26,9 +27,11 @@ if TYPE_CHECKING:
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
 __all__ = [
+    "CheckedQuery",
     "describe",
     "execute_prepared",
     "expand_iri",
+    "guard",
     "prepare",
     "run_query",
     "run_showcase",
@@ -42,18 +45,38 @@ def _parse_error(exc: ParseBaseException) -> str:
     return f"line {exc.lineno}, column {exc.column}: {exc.msg}"
 
 
-@lru_cache(maxsize=128)
-def prepare(text: str, allowed_services: frozenset[str] = frozenset()) -> Query:
-    """Parse and translate a query once (cached by text); refuse updates and SERVICE.
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed :func:`guard`: the text every engine runs, and rdflib's parse of it."""
 
-    ``allowed_services`` lists the only endpoint IRIs a ``SERVICE`` may call (default: none).
+    text: str
+    prepared: Query
+
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+        return str(self.prepared.algebra.name).removesuffix("Query").upper()
+
+
+@lru_cache(maxsize=128)
+def guard(text: str, allowed_services: frozenset[str] = frozenset()) -> CheckedQuery:
+    """Check a query once (cached by text); its ``text`` is what every engine must run.
+
+    The text is made canonical first (escapes decoded, CR and CRLF made LF: see
+    :func:`kzeu_graph.safety.canonical_query`), so that rdflib, which checks it, and
+    Oxigraph or a remote server, which run it, read the same characters. Refused: updates,
+    FROM / FROM NAMED, and SERVICE (``allowed_services`` lists the only endpoint IRIs one
+    SERVICE may call, and then the word may occur nowhere else; default: none). Engines that
+    run text rather than this parse also refuse the word SERVICE anywhere in it
+    (:func:`kzeu_graph.safety.check_query_text`).
     """
+    canonical = canonical_query(text)
     try:
-        prepared = prepareQuery(text, initNs=dict(PREFIXES))
+        prepared = prepareQuery(canonical, initNs=dict(PREFIXES))
     except RecursionError:
         raise QueryError("query nested too deeply") from None
     except ParseBaseException as exc:
-        if _is_update(text):
+        if _is_update(canonical):
             raise QueryError(
                 "SPARQL updates are refused: only SELECT, ASK, CONSTRUCT, DESCRIBE"
             ) from None
@@ -61,10 +84,17 @@ def prepare(text: str, allowed_services: frozenset[str] = frozenset()) -> Query:
     except Exception as exc:
         raise QueryError(f"malformed SPARQL: {type(exc).__name__}: {exc}") from None
     try:
-        check_query_algebra(prepared, allowed_services)
+        services = check_query_algebra(prepared, allowed_services)
     except RecursionError:
         raise QueryError("query nested too deeply") from None
-    return prepared
+    if services:  # rdflib re-reads the first SERVICE text: it must be the checked one
+        check_query_text(canonical, services)
+    return CheckedQuery(canonical, prepared)
+
+
+def prepare(text: str, allowed_services: frozenset[str] = frozenset()) -> Query:
+    """rdflib's parse of a query that passed :func:`guard` (cached by text)."""
+    return guard(text, allowed_services).prepared
 
 
 def _is_update(text: str) -> bool:

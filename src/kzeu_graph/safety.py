@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -32,10 +33,12 @@ def forbid_sparql_loading() -> None:
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "atomic_write",
+    "canonical_query",
     "check_file_size",
     "check_jsonld_contexts",
     "check_no_doctype",
     "check_query_algebra",
+    "check_query_text",
     "forbid_sparql_loading",
     "get_max_bytes",
     "set_max_bytes",
@@ -169,6 +172,73 @@ def check_jsonld_contexts(text: str, path: Path) -> Any:
     return document
 
 
+# ------------------------------------------------------------------ SPARQL
+
+# SPARQL 1.1 section 19.2: codepoint escapes, processed on the whole text before parsing.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# What any parser could still read as an escape: rdflib's pre-parse expansion takes a
+# backslash, u or U (either case) and 4 or 8 hex digits; Oxigraph's UCHAR 4 or 8 after u / U.
+_RESIDUAL_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+_NO_SERVICE_HINT = (
+    "the word SERVICE appears in the query text (in a string, IRI or comment?), "
+    "and queries may not call remote endpoints: write it another way "
+    '(e.g. CONCAT("serv", "ice") or the regex "servic[e]")'
+)
+
+
+def _decode_escape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise QueryError(f"the escape {match.group(0)} is not a Unicode character")
+    return chr(code)
+
+
+def canonical_query(text: str) -> str:
+    """The one text of a query that every parser reads the same way (idempotent).
+
+    Two SPARQL parsers read some texts differently: rdflib expands ``\\uXXXX`` escapes on
+    the whole text before parsing, Oxigraph only inside strings and IRIs; rdflib's ``#``
+    comment runs past a bare CR, Oxigraph's (as the grammar says) ends there. So the
+    escapes are decoded here, once, on the whole text (SPARQL 1.1 section 19.2), and every
+    CR or CRLF becomes LF. A text that would still hold an escape after that (``\\u005Cu0041``)
+    is refused. The result holds no escape and no CR: there is nothing left for the two
+    parsers to read differently there, and it is the text that is both checked and run.
+    """
+    decoded = _CODEPOINT_ESCAPE.sub(_decode_escape, text) if "\\" in text else text
+    if "\\" in decoded and _RESIDUAL_ESCAPE.search(decoded):
+        raise QueryError(
+            "the query holds an escape that decodes to another \\u escape: "
+            "write the character itself"
+        )
+    return decoded.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _mentions_service(text: str) -> int:
+    """How often the word SERVICE occurs in ``text``, in any case or width (NFKC, casefold)."""
+    return unicodedata.normalize("NFKC", text).casefold().count("service")
+
+
+def check_query_text(text: str, service_patterns: int = 0) -> str:
+    """The canonical text of a query (:func:`canonical_query`), refused if it could call out.
+
+    The word SERVICE (any case or width) must occur in the text exactly as often as the
+    checked algebra has SERVICE patterns (``service_patterns``: 0 unless an allow-list let
+    one through), so not in strings and comments either. No parser can make a SERVICE call
+    from a text that does not hold those letters, whatever else it reads differently; and
+    with one allowed pattern, the one SERVICE text rdflib re-reads is that pattern's. This
+    check needs no parser (no rdflib): every engine applies it to the text it is about to run.
+    """
+    canonical = canonical_query(text)
+    if _mentions_service(canonical) != service_patterns:
+        if service_patterns:
+            raise QueryError(
+                "SERVICE is refused: the word SERVICE occurs again in the query text "
+                "(in a string or comment?), where rdflib could read it as the call"
+            )
+        raise QueryError(f"SERVICE is refused: {_NO_SERVICE_HINT}")
+    return canonical
+
+
 def _children(node: Any) -> Iterator[Any]:
     if isinstance(node, dict):  # CompValue and Expr are OrderedDicts
         yield from dict.values(node)
@@ -181,14 +251,16 @@ def _children(node: Any) -> Iterator[Any]:
 # The regular expression rdflib's evaluator applies to a SERVICE pattern's source text to
 # find the URL it will call (rdflib.plugins.sparql.evaluate.evalServiceQuery).
 _RDFLIB_SERVICE_CALL = re.compile(r"^service <(.*)>[ \n]*{(.*)}[ \n]*$", re.DOTALL | re.IGNORECASE)
+_SERVICE_FORM = "write SERVICE <endpoint> { ... } (one space, a full IRI, no SILENT)"
 
 
 def _check_service(node: Any, allowed: Collection[str]) -> None:
-    """Refuse a SERVICE pattern unless both its IRI and the URL rdflib would call are allowed.
+    """Refuse a SERVICE pattern unless rdflib will call exactly its IRI, which is allowed.
 
     rdflib does not call the parsed IRI: it re-reads the first ``SERVICE <...> {...}`` text
-    it finds anywhere in the query (in a comment or a string literal too), so that text is
-    checked as well.
+    of the query, and makes no call at all (returning no rows) when that text is not
+    exactly ``SERVICE <IRI> {`` (``SERVICE SILENT``, a prefixed name, another space). So
+    the text it will read must be this pattern's, with this IRI.
     """
     from rdflib import URIRef
 
@@ -199,18 +271,16 @@ def _check_service(node: Any, allowed: Collection[str]) -> None:
         shown = term.n3() if hasattr(term, "n3") else repr(term)
         raise QueryError(f"SERVICE {shown} is refused: it is not on the server's allow-list")
     match = _RDFLIB_SERVICE_CALL.match(str(node.get("service_string") or ""))
-    if match is not None and match.group(1) not in allowed:
-        raise QueryError(
-            "SERVICE is refused: the query text holds another SERVICE call "
-            "(in a comment or string?) that rdflib would make instead"
-        )
+    if match is None or match.group(1) != str(term):
+        raise QueryError(f"SERVICE <{term}> is refused in this form: {_SERVICE_FORM}")
 
 
-def check_query_algebra(prepared: Query, allowed_services: Collection[str] = ()) -> None:
-    """Refuse updates and anything but SELECT/ASK/CONSTRUCT/DESCRIBE, and any SERVICE pattern.
+def check_query_algebra(prepared: Query, allowed_services: Collection[str] = ()) -> int:
+    """Refuse updates, anything but SELECT/ASK/CONSTRUCT/DESCRIBE, FROM / FROM NAMED, and
+    SERVICE (except one call to an endpoint of ``allowed_services``, default: none).
 
     Walks the whole translated algebra (subqueries and EXISTS included) without recursion.
-    ``allowed_services`` (default: none) are the endpoint IRIs a SERVICE pattern may call.
+    Returns how many SERVICE patterns the query has (0, or 1 when some are allowed).
     """
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -220,6 +290,12 @@ def check_query_algebra(prepared: Query, allowed_services: Collection[str] = ())
         raise QueryError(
             f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed, not {kind}"
         )
+    if algebra.get("datasetClause"):
+        raise QueryError(
+            "FROM and FROM NAMED are refused: queries run on one default graph "
+            "and never load graphs"
+        )
+    services = 0
     seen: set[int] = set()
     stack: list[Any] = [algebra]
     while stack:
@@ -229,4 +305,8 @@ def check_query_algebra(prepared: Query, allowed_services: Collection[str] = ())
         seen.add(id(node))
         if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
             _check_service(node, allowed_services)
+            services += 1
+            if services > 1:
+                raise QueryError("SERVICE is refused more than once per query: call one endpoint")
         stack.extend(_children(node))
+    return services

@@ -75,7 +75,10 @@ class Engine(Protocol):
     ) -> Result:
         """Run a read-only query; ``bindings`` ({variable name: term}) bind its parameters.
 
-        ``checked=True`` says the text has already been checked (no update, no SERVICE).
+        Every engine runs the text :func:`kzeu_graph.queries.guard` checked (its canonical
+        form), never the text as given. ``checked=True`` says the text has already passed
+        ``guard`` (or is a shipped saved query): the rdflib parse is skipped, but the text is
+        still made canonical and refused if it holds the word SERVICE.
         """
         ...
 

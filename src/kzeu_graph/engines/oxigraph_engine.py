@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from ..errors import InputError, KzeuError, QueryError
-from ..safety import check_file_size, check_jsonld_contexts, check_no_doctype
+from ..safety import check_file_size, check_jsonld_contexts, check_no_doctype, check_query_text
 from ..terms import XSD_STRING, Term
 from .binding import bind_values
 
@@ -121,8 +121,12 @@ class OxigraphEngine:
     # ------------------------------------------------------------ query
 
     def solutions(self, text: str, bindings: Mapping[str, Term] | None = None) -> Any:
-        """Oxigraph's own answer: QuerySolutions, QueryBoolean or QueryTriples."""
-        bound = bind_values(text, bindings or {})
+        """Oxigraph's own answer: QuerySolutions, QueryBoolean or QueryTriples.
+
+        Oxigraph runs only the canonical text (:func:`kzeu_graph.safety.check_query_text`):
+        no escape, no CR and no word SERVICE, whoever checked the query before.
+        """
+        bound = bind_values(check_query_text(text), bindings or {})
         try:
             return self.store.query(bound, default_graph=self._graph)
         except SyntaxError as exc:
@@ -136,9 +140,9 @@ class OxigraphEngine:
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
         if not checked:
-            from ..queries import prepare
+            from ..queries import guard
 
-            prepare(text)  # refuses updates, SERVICE and malformed queries (cached by text)
+            text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
         return self._result(self.solutions(text, bindings))
 
     def _rdflib_term(self, term: Any) -> Any:

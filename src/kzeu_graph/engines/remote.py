@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError, QueryError
+from ..safety import check_query_text
 from ..terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
 from .binding import bind_values
 
@@ -160,14 +161,15 @@ class RemoteEngine:
     def query(
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
-        form = None
-        if not checked:
-            from ..queries import prepare
-
-            form = prepare(text).algebra.name.removesuffix("Query").upper()
-        if form is None:
+        if checked:
+            text = check_query_text(text)  # the canonical text, without the word SERVICE
             match = _QUERY_FORM.search(text)
             form = match.group(1).upper() if match else "SELECT"
+        else:
+            from ..queries import guard
+
+            accepted = guard(text)  # refuses updates, FROM, SERVICE, malformed (cached)
+            text, form = accepted.text, accepted.form
         bound = bind_values(text, bindings or {})
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._graph_result(self.raw_query(bound, N_TRIPLES))
