@@ -26,12 +26,14 @@ This module and the Oxigraph engine import no rdflib until a Result is asked for
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from ..errors import InputError, ParameterError
 from ..terms import Term, is_valid_iri
@@ -126,8 +128,25 @@ _URL = re.compile(r"https?://[^\s#]+(#.*)?", re.IGNORECASE)
 _OPTIONS = ("update", "store", "graph", "dialect")
 
 
+def _check_url(text: str, url: str, what: str = "the endpoint URL") -> None:
+    """Refuse an http(s) URL that no HTTP client could use: bad host, port or IPv6 literal."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError for a port that is not a number in 0-65535
+        host = parts.hostname
+        if parts.netloc.startswith("[") or (host and ":" in host):
+            ipaddress.IPv6Address((host or "").partition("%")[0])
+    except ValueError as exc:
+        raise InputError(f"store {text!r}: {what} {url!r} is malformed ({exc})") from None
+    if not host:
+        raise InputError(f"store {text!r}: {what} {url!r} has no host")
+    if port == 0:
+        raise InputError(f"store {text!r}: {what} {url!r} has port 0")
+
+
 def _remote_spec(text: str) -> StoreSpec:
     url, _, fragment = text.partition("#")
+    _check_url(text, url)
     options: dict[str, str] = {}
     for part in filter(None, fragment.split("&")):
         key, sep, value = part.partition("=")
@@ -138,8 +157,10 @@ def _remote_spec(text: str) -> StoreSpec:
             )
         options[key] = value
     for key in ("update", "store"):
-        if key in options and not _URL.fullmatch(options[key]):
-            raise InputError(f"store {text!r}: {key}= needs an http(s) URL")
+        if key in options:
+            if not _URL.fullmatch(options[key]) or "#" in options[key]:
+                raise InputError(f"store {text!r}: {key}= needs an http(s) URL")
+            _check_url(text, options[key], f"{key}=")
     if options.get("dialect", "standard") not in ("standard", "virtuoso"):
         raise InputError(f"store {text!r}: dialect= is 'standard' or 'virtuoso'")
     graph: str | None = options.get("graph", DEFAULT_GRAPH_IRI)
@@ -168,6 +189,10 @@ def parse_store(spec: str) -> StoreSpec:
         return StoreSpec(kind="oxigraph", text="oxigraph:memory", graph=None)
     if lowered.startswith("oxigraph:"):
         folder = text[len("oxigraph:") :]
+        if not folder.strip():
+            raise InputError(
+                f"store {spec!r}: give a folder after 'oxigraph:' (or write oxigraph:memory)"
+            )
         if folder.startswith("//"):
             raise InputError(f"store {spec!r}: write oxigraph:/absolute/path or oxigraph:relative")
         return StoreSpec(kind="oxigraph", text=text, location=Path(folder), graph=None)

@@ -115,6 +115,11 @@ class OxigraphEngine:
                 self.store = ox.Store(str(spec.location))
         except OSError as exc:
             raise InputError(f"cannot open the Oxigraph store {spec.text!r}: {exc}") from None
+        except RuntimeError as exc:  # RocksDB's "Corruption: ..." and the like
+            raise InputError(
+                f"cannot open the Oxigraph store {spec.text!r}: the folder is damaged or not "
+                f"an Oxigraph store ({' '.join(str(exc).split())})"
+            ) from None
         self._graph = ox.DefaultGraph() if spec.graph is None else ox.NamedNode(spec.graph)
         self._to_rdflib: dict[Any, Any] = {}
 
@@ -222,7 +227,7 @@ class OxigraphEngine:
             raise InputError(f"{name}: nested too deeply to parse") from None
         except KzeuError:
             raise
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise InputError(f"{name}: cannot load: {' '.join(str(exc).split())}") from None
 
     def _flattened(
@@ -237,7 +242,7 @@ class OxigraphEngine:
                 self.store.clear_graph(self._graph)
             else:
                 self.store.remove_graph(self._graph)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise InputError(f"cannot clear the Oxigraph store: {exc}") from None
 
     def triple_count(self) -> int:
