@@ -161,15 +161,16 @@ class RemoteEngine:
     def query(
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
-        if checked:
-            text = check_query_text(text)  # the canonical text, without the word SERVICE
-            match = _QUERY_FORM.search(text)
-            form = match.group(1).upper() if match else "SELECT"
-        else:
+        form = None
+        if not checked:
             from ..queries import guard
 
             accepted = guard(text)  # refuses updates, FROM, SERVICE, malformed (cached)
             text, form = accepted.text, accepted.form
+        text = check_query_text(text)  # the canonical text, without the word SERVICE
+        if form is None:
+            match = _QUERY_FORM.search(text)
+            form = match.group(1).upper() if match else "SELECT"
         bound = bind_values(text, bindings or {})
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._graph_result(self.raw_query(bound, N_TRIPLES))
