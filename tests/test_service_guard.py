@@ -21,6 +21,7 @@ were accepted by every engine but the server.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -483,3 +484,92 @@ def test_the_canonical_text_is_what_rdflib_parses(text: str) -> None:
     assert expandUnicodeEscapes(canonical) == canonical
     assert "\r" not in canonical
     assert canonical_query(canonical) == canonical
+
+
+# ------------------------------------------------------------------ --allow-service (the server)
+
+
+@pytest.fixture(scope="module")
+def federating(listener: Listener) -> QueryService:
+    """The server's query side with the listener on its SERVICE allow-list."""
+    return QueryService(WorkerConfig(max_rows=50, allowed_services=frozenset({listener.url})))
+
+
+def test_an_allowed_service_is_called_and_its_rows_come_back(
+    listener: Listener, federating: QueryService
+) -> None:
+    before = listener.calls()
+    reply = federating.handle(
+        SparqlJob(
+            f"SELECT ?x WHERE {{ SERVICE <{listener.url}> {{ ?x ?p ?o }} }}",
+            "application/sparql-results+json",
+        )
+    )
+    assert reply.status == 200, reply.error
+    bindings = json.loads(reply.body)["results"]["bindings"]
+    assert bindings == [{"x": {"type": "literal", "value": "remote"}}]
+    assert listener.calls() == before + 1
+    assert listener.requests[-1].split(b" ")[1].startswith(b"/sparql")  # rdflib's call
+
+
+FORM_REFUSED = "is refused in this form: write SERVICE <endpoint> { ... }"
+
+ALLOW_LIST_REFUSALS = {
+    "silent": ("SELECT * WHERE { SERVICE SILENT <@U@> { ?x ?p ?o } }", FORM_REFUSED),
+    "prefixed-name": (
+        "PREFIX r: <@H@> SELECT * WHERE { SERVICE r:sparql { ?x ?p ?o } }",
+        FORM_REFUSED,
+    ),
+    "tab": ("SELECT * WHERE { SERVICE\t<@U@> { ?x ?p ?o } }", FORM_REFUSED),
+    "line-end": ("SELECT * WHERE { SERVICE\n<@U@> { ?x ?p ?o } }", FORM_REFUSED),
+    "comment-inside": ("SELECT * WHERE { SERVICE #\n<@U@> { ?x ?p ?o } }", FORM_REFUSED),
+    "relative-iri": (
+        "BASE <@H@> SELECT * WHERE { SERVICE <sparql> { ?x ?p ?o } }",
+        FORM_REFUSED,
+    ),
+    "twice": (
+        "SELECT * WHERE { SERVICE <@U@> { ?x ?p ?o } SERVICE <@U@> { ?x ?p ?o } }",
+        "SERVICE is refused more than once per query",
+    ),
+    "word-in-a-string-first": (
+        'SELECT * WHERE { BIND("SERVICE <@U@> { ?a ?b ?c }" AS ?s) SERVICE <@U@> { ?x ?p ?o } }',
+        "the word SERVICE occurs again",
+    ),
+    "word-in-a-comment": (
+        "SELECT * WHERE { SERVICE <@U@> { ?x ?p ?o } } # a service",
+        "the word SERVICE occurs again",
+    ),
+    "not-on-the-list": (
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?x ?p ?o } }",
+        "is not on the server's allow-list",
+    ),
+    "variable": (
+        "SELECT * WHERE { VALUES ?e { <@U@> } SERVICE ?e { ?x ?p ?o } }",
+        "is not on the server's allow-list",
+    ),
+    "bare-cr-comment": (
+        "SELECT * WHERE { # \r SERVICE <@U@> { ?x ?p ?o }\n}",
+        None,  # canonical text: the SERVICE is live, and allowed: it is called (checked below)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALLOW_LIST_REFUSALS))
+def test_service_forms_that_rdflib_would_not_call_as_written_are_refused(
+    listener: Listener, federating: QueryService, case: str
+) -> None:
+    text, message = ALLOW_LIST_REFUSALS[case]
+    before = listener.calls()
+    reply = federating.handle(SparqlJob(fill(text, listener), "application/sparql-results+json"))
+    if message is None:
+        assert reply.status == 200, reply.error
+        assert json.loads(reply.body)["results"]["bindings"] == [
+            {"x": {"type": "literal", "value": "remote"}}
+        ]
+        assert listener.calls() == before + 1
+        return
+    assert reply.status == 400
+    assert reply.error is not None
+    assert reply.error.startswith("SERVICE"), reply.error
+    assert message in reply.error
+    assert listener.calls() == before
