@@ -132,3 +132,83 @@ def test_query_and_sparql_on_a_server(request: pytest.FixtureRequest) -> None:
     assert values(result.stdout) == values(run("query", "visits", "--format", "json").stdout)
     asked = run("sparql", "-", "--store", spec, "--format", "csv")
     assert asked.exit_code == 2  # no query on standard input
+
+
+# ------------------------------------------------------------------ bad store specs
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    message: str = result.stderr.removeprefix("kzeu-graph: error: ").rstrip("\n")
+    return message
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("http://[::1", "the endpoint URL 'http://[::1' is malformed (Invalid IPv6 URL)"),
+        ("https://[::1/sparql", "the endpoint URL 'https://[::1/sparql' is malformed"),
+        ("http://[zz]/sparql", "the endpoint URL 'http://[zz]/sparql' is malformed"),
+        ("http://[1.2.3.4]/sparql", "the endpoint URL 'http://[1.2.3.4]/sparql' is malformed"),
+        ("http://[::1]:port/sparql", "the endpoint URL 'http://[::1]:port/sparql' is malformed"),
+        ("http://localhost:99999/q", "the endpoint URL 'http://localhost:99999/q' is malformed"),
+        ("http://localhost:0/q", "the endpoint URL 'http://localhost:0/q' has port 0"),
+        ("http://:8080/q", "the endpoint URL 'http://:8080/q' has no host"),
+        ("http:///q", "the endpoint URL 'http:///q' has no host"),
+        ("http://h/q#update=http://[::1", "update= 'http://[::1' is malformed"),
+        ("http://h/q#store=http://:1/s", "store= 'http://:1/s' has no host"),
+        ("http://h/q#update=ftp://h/u", "update= needs an http(s) URL"),
+        ("oxigraph:", "give a folder after 'oxigraph:' (or write oxigraph:memory)"),
+        ("oxigraph:   ", "give a folder after 'oxigraph:' (or write oxigraph:memory)"),
+    ],
+)
+@pytest.mark.parametrize("how", ["--store", "KZEU_STORE"])
+def test_a_bad_store_spec_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str, message: str, how: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an "oxigraph:" store would be created here
+    args = ["query", "visits"] + (["--store", spec] if how == "--store" else [])
+    env = {"KZEU_STORE": spec} if how == "KZEU_STORE" else None
+    error = one_line_error(run(*args, env=env))
+    assert error.startswith(f"store {spec.split()[0]!r}"[:-1])  # (spaces are collapsed)
+    assert message in error
+    assert list(tmp_path.iterdir()) == []  # nothing created, nothing contacted
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["garbage-current", "truncated-tables"],
+)
+def test_a_damaged_oxigraph_folder_is_one_line_and_exit_2(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "store"
+    if damage == "garbage-current":
+        folder.mkdir()
+        (folder / "CURRENT").write_text("not a manifest name\n")
+    else:
+        assert run("load", "--store", f"oxigraph:{folder}").exit_code == 0
+        tables = sorted(folder.glob("*.sst"))
+        assert tables
+        for table in tables:
+            table.write_bytes(table.read_bytes()[:100])
+    error = one_line_error(run("query", "visits", "--store", f"oxigraph:{folder}"))
+    assert error.startswith(
+        f"cannot open the Oxigraph store 'oxigraph:{folder}': the folder is damaged or not "
+        "an Oxigraph store (Corruption: "
+    )
+
+
+@pytest.mark.parametrize("second", ["status=kzv:happened", "status=kzv:expected", " status=x"])
+def test_a_parameter_given_twice_is_refused(second: str) -> None:
+    result = run("query", "events-by-status", "--param", "status=kzv:expected", "--param", second)
+    assert one_line_error(result) == "--param status is given twice: give it once"
+
+
+def test_the_api_refuses_a_parameter_given_twice_under_two_spellings() -> None:
+    from kzeu_graph.catalog import get_query
+    from kzeu_graph.errors import ParameterError
+
+    saved = get_query("figures-by-measure")
+    with pytest.raises(ParameterError, match=r"^parameter 'measure' given twice$"):
+        saved.bind_terms({"measure": "kzv:trade", "mea_sure": "kzv:growth"})
