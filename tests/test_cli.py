@@ -163,7 +163,8 @@ def test_missing_parameter() -> None:
     ],
 )
 def test_bad_parameter(param: str, message: str) -> None:
-    result = run("query", "typed-parameters", "--param", "thing=urn:x:a", "--param", param)
+    given = [] if param.startswith("thing=") else ["--param", "thing=urn:x:a"]  # required
+    result = run("query", "typed-parameters", *given, "--param", param)
     assert_error(result, message)
 
 
