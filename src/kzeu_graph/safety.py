@@ -271,8 +271,13 @@ def _check_service(node: Any, allowed: Collection[str]) -> None:
         shown = term.n3() if hasattr(term, "n3") else repr(term)
         raise QueryError(f"SERVICE {shown} is refused: it is not on the server's allow-list")
     match = _RDFLIB_SERVICE_CALL.match(str(node.get("service_string") or ""))
-    if match is None or match.group(1) != str(term):
+    if match is None or ":" not in match.group(1):  # SILENT, a prefixed name, a relative IRI
         raise QueryError(f"SERVICE <{term}> is refused in this form: {_SERVICE_FORM}")
+    if match.group(1) != str(term):
+        raise QueryError(
+            "SERVICE is refused: the query text holds another SERVICE call "
+            "(in a comment or string?) that rdflib would make instead"
+        )
 
 
 def check_query_algebra(prepared: Query, allowed_services: Collection[str] = ()) -> int:
