@@ -21,6 +21,7 @@ were accepted by every engine but the server.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -288,6 +289,33 @@ def test_every_attack_is_refused_and_calls_nothing(
         engine_name, kind, name
     )
     assert listener.calls() == before, listener.requests[before:]
+
+
+TEXT_ENGINES = ["oxigraph:memory", "oxigraph-folder", "oxigraph-server"]
+
+
+@pytest.mark.parametrize("engine_name", TEXT_ENGINES)
+@pytest.mark.parametrize(("kind", "name", "text"), CASES)
+def test_a_caller_that_skips_the_check_still_cannot_call_out(
+    listener: Listener,
+    engines: dict[str, Engine],
+    engine_name: str,
+    kind: str,
+    name: str,
+    text: str,
+) -> None:
+    """``checked=True`` (and the CLI's Oxigraph fast path, ``solutions``) skip only rdflib's
+    parse: the engine itself still runs the canonical text and refuses the word SERVICE."""
+    engine, query = engines[engine_name], fill(text, listener)
+    before = listener.calls()
+    # FROM never fetches on Oxigraph, and it cannot run an update at all: no call either way
+    must_refuse = kind not in ("from", "load-and-updates")
+    with pytest.raises(QueryError) if must_refuse else contextlib.suppress(QueryError):
+        engine.query(query, checked=True)
+    if engine_name != "oxigraph-server":
+        with pytest.raises(QueryError) if must_refuse else contextlib.suppress(QueryError):
+            engine.solutions(query)  # type: ignore[attr-defined]
+    assert listener.calls() == before
 
 
 @pytest.mark.parametrize(("kind", "name", "text"), CASES)
