@@ -6,14 +6,20 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint typecheck unit docs bench clean
 
-$(BIN)/.installed: pyproject.toml
+# The demo needs only the package itself; the tests need the dev tools too.
+$(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+$(BIN)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-demo: $(BIN)/.installed
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(BIN)/.demo-installed
+
+demo: $(BIN)/.demo-installed
 	$(BIN)/kzeu-graph demo
 
 lint: $(BIN)/.installed
@@ -28,7 +34,8 @@ unit: $(BIN)/.installed
 
 test: lint typecheck unit
 
-# Regenerate every generated document (the tests fail when a committed one is stale).
+# Regenerate every generated document (the tests fail when a committed one is stale), then
+# build the documentation site offline into site/ (strict: a broken link fails).
 # docs/model.svg needs Graphviz's `dot` (Debian: apt-get install graphviz).
 docs: $(BIN)/.installed
 	$(BIN)/kzeu-graph describe-dataset -o data/void.ttl
@@ -37,6 +44,7 @@ docs: $(BIN)/.installed
 	$(BIN)/kzeu-graph timeline -o docs/timeline.svg
 	@command -v dot >/dev/null || { echo "make docs: Graphviz 'dot' is needed for docs/model.svg (apt-get install graphviz)" >&2; exit 1; }
 	dot -Tsvg docs/model.dot -o docs/.model.svg.tmp && mv docs/.model.svg.tmp docs/model.svg
+	$(BIN)/mkdocs build --strict --site-dir site
 
 # Every performance figure of issue 4 beside its baseline (benchmarks/results.md, scale.png);
 # about 10 minutes on 2 cores. Needs the [bench] extra (matplotlib) for the plot.
@@ -45,7 +53,7 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 	touch $@
 
 bench: $(BIN)/.bench-installed
-	$(BIN)/python benchmarks/bench.py --readme README.md
+	$(BIN)/python benchmarks/bench.py --readme docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -226,8 +226,8 @@ def test_every_version_is_the_package_version() -> None:
     assert [str(v) for v in void.objects(None, dcat_version)] == [package]
 
 
-def test_readme_shows_the_pictures() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "![model](docs/model.svg)" in text
-    assert "![timeline](docs/timeline.svg)" in text
-    assert "make docs" in text
+def test_docs_show_the_pictures() -> None:
+    text = (DOCS / "model.md").read_text(encoding="utf-8")
+    assert "![model](model.svg)" in text
+    assert "![timeline](timeline.svg)" in text
+    assert "make docs" in (DOCS / "development.md").read_text(encoding="utf-8")
