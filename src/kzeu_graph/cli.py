@@ -174,22 +174,44 @@ def _cell(term: Any, graph: Graph | None) -> str:
     return str(term)
 
 
-def _print_table(result: Result, title: str | None, graph: Graph | None) -> None:
+def _print_table(
+    result: Result,
+    title: str | None,
+    graph: Graph | None,
+    columns: Sequence[str] = (),
+    default_columns: Sequence[str] = (),
+) -> None:
     from .engines.fastpath import print_table
 
     rows = [[_cell(row.get(name), graph) for name in result.variables] for row in result.rows]
     boolean = bool(result.boolean) if result.kind == "ask" else None
-    print_table(_console, result.variables, rows, title, boolean)
+    print_table(_console, result.variables, rows, title, boolean, columns, default_columns)
 
 
-def _emit_result(result: Result, fmt: str, title: str | None, graph: Graph | None) -> None:
+def _emit_result(
+    result: Result, fmt: str, title: str | None, graph: Graph | None, columns: Sequence[str] = ()
+) -> None:
     if fmt == "table":
-        _print_table(result, title, graph)
+        _print_table(result, title, graph, columns)
     else:
-        click.echo(result.serialize(fmt), nl=False)
+        click.echo((result.select(columns) if columns else result).serialize(fmt), nl=False)
 
 
 RESULT_FORMAT = click.Choice(["table", "csv", "tsv", "json"])
+
+
+def _split_columns(value: str | None) -> list[str]:
+    return [c.strip().lstrip("?") for c in (value or "").split(",") if c.strip()]
+
+
+def columns_option(func: Any) -> Any:
+    return click.option(
+        "--columns",
+        "columns",
+        metavar="A,B,C",
+        help="Only these result columns, in this order (every format). A terminal table "
+        "otherwise shows the saved query's default columns.",
+    )(func)
 
 
 def store_option(default: str) -> Callable[[Any], Any]:
@@ -305,6 +327,7 @@ def _print_catalog() -> None:
 @data_option
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+@columns_option
 @store_option("oxigraph:memory")
 def query(
     name: str | None,
@@ -313,6 +336,7 @@ def query(
     data: tuple[Path, ...],
     inference: str,
     fmt: str,
+    columns: str | None,
     store: str,
 ) -> None:
     """Run the saved query NAME (see --list)."""
@@ -335,12 +359,23 @@ def query(
             from .engines.oxigraph_engine import OxigraphEngine
 
             assert isinstance(engine, OxigraphEngine)
-            emit_oxigraph(engine, saved.text, bindings, fmt, saved.summary, _console)
+            emit_oxigraph(
+                engine,
+                saved.text,
+                bindings,
+                fmt,
+                saved.summary,
+                _console,
+                _split_columns(columns),
+                saved.columns,
+            )
         else:
             from .engines.fastpath import emit_result
 
             result = engine.query(saved.text, bindings, checked=True)
-            emit_result(result, fmt, saved.summary, _console)
+            emit_result(
+                result, fmt, saved.summary, _console, _split_columns(columns), saved.columns
+            )
     finally:
         engine.close()
 
@@ -369,8 +404,16 @@ def _read_query(source: str) -> str:
 @data_option
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+@columns_option
 @store_option("memory")
-def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str, store: str) -> None:
+def sparql(
+    source: str,
+    data: tuple[Path, ...],
+    inference: str,
+    fmt: str,
+    columns: str | None,
+    store: str,
+) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
     from .engines import open_engine, parse_store
     from .queries import prepare, run_sparql
@@ -383,12 +426,14 @@ def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str, store:
 
         engine = open_engine(spec, list(data) or None, inference)
         try:
-            emit_result(engine.query(text, checked=True), fmt, None, _console)
+            emit_result(
+                engine.query(text, checked=True), fmt, None, _console, _split_columns(columns)
+            )
         finally:
             engine.close()
         return
     graph = _load(data, inference)
-    _emit_result(run_sparql(graph, text), fmt, None, graph)
+    _emit_result(run_sparql(graph, text), fmt, None, graph, _split_columns(columns))
 
 
 @main.command()
@@ -515,7 +560,7 @@ def demo() -> None:
         sys.exit(EXIT_VIOLATIONS)
     for saved, result in run_showcase(graph):
         click.echo()
-        _print_table(result, f"{saved.name}: {saved.summary}", graph)
+        _print_table(result, f"{saved.name}: {saved.summary}", graph, (), saved.columns)
 
 
 # ------------------------------------------------------------------ documentation

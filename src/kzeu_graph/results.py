@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from typing import Literal as TypingLiteral
@@ -14,7 +15,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
-from .errors import KzeuError
+from .errors import KzeuError, ParameterError
 
 __all__ = ["RESULT_FORMATS", "Result", "term_to_python", "turtle_term"]
 
@@ -120,6 +121,16 @@ class Result:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def select(self, columns: Sequence[str]) -> Result:
+        """A copy with only ``columns`` (in that order); ParameterError naming the others."""
+        unknown = [c for c in columns if c not in self.variables]
+        if unknown:
+            raise ParameterError(
+                f"unknown column(s) {', '.join(unknown)}; available: {', '.join(self.variables)}"
+            )
+        rows = [{name: row.get(name) for name in columns} for row in self.rows]
+        return Result(kind=self.kind, variables=list(columns), rows=rows, graph=self.graph)
 
     def to_python(self) -> list[dict[str, Any]]:
         """Rows as plain Python values (an ASK gives ``[{"boolean": value}]``)."""
