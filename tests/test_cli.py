@@ -224,7 +224,10 @@ def test_describe(tmp_path: Path) -> None:
 def test_describe_nothing_known() -> None:
     result = run("describe", f"{KZR}nobody")
     assert result.exit_code == 1
-    assert result.stderr == f"kzeu-graph: nothing known about <{KZR}nobody>\n"
+    assert result.stderr == (
+        f"kzeu-graph: nothing known about <{KZR}nobody>; "
+        "find things by name with: kzeu-graph search TEXT\n"
+    )
 
 
 def test_describe_bad_iri() -> None:

@@ -306,16 +306,58 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
+def _suggest_parameters(saved: Any, raw: dict[str, str], engine: Callable[[], Any]) -> None:
+    """After a parameter error: if an IRI parameter got a non-IRI, suggest things by name."""
+    from .catalog import expand_curie, is_valid_iri
+    from .search import check_parameters
+
+    names = {p.name: p for p in saved.parameters}
+    wanted = {
+        key: value
+        for key, value in raw.items()
+        if (p := names.get(key.replace("_", "").replace("-", ""))) is not None
+        and p.kind == "iri"
+        and not is_valid_iri(expand_curie(value))
+    }
+    if not wanted:
+        return
+    store = engine()
+    try:
+        check_parameters(store, saved, wanted)
+    finally:
+        store.close()
+
+
 def _print_catalog() -> None:
     from .catalog import list_queries
 
-    for saved in list_queries():
+    queries = list_queries()
+    schemes = {scheme for saved in queries for _, scheme in saved.values}
+    values: dict[str, list[tuple[str, str]]] = {}
+    if schemes:
+        from .engines import open_engine
+        from .prefixes import compact_iri
+        from .search import scheme_values
+
+        with_labels = open_engine("oxigraph:memory")
+        try:
+            for scheme in schemes:
+                values[scheme] = [
+                    (compact_iri(i), label) for i, label in scheme_values(with_labels, scheme)
+                ]
+        finally:
+            with_labels.close()
+    for saved in queries:
         tags = f" [{', '.join(saved.tags)}]" if saved.tags else ""
         click.echo(f"{saved.name}{tags}: {saved.summary}")
         for p in saved.parameters:
             need = "required" if p.required else "optional"
             default = f", default {p.default}" if p.default is not None else ""
             click.echo(f"    --param {p.name}=<{p.kind}> ({need}{default})")
+            scheme = saved.value_scheme(p.name)
+            if scheme:
+                shown = ", ".join(curie for curie, _ in values.get(scheme, []))
+                click.echo(f"        values: {shown}")
 
 
 @main.command()
@@ -350,10 +392,18 @@ def query(
     from .engines import open_engine, parse_store
 
     saved = get_query(name)
-    bindings = saved.bind_terms(_parse_params(params))  # checked before loading anything
+    raw = _parse_params(params)
     spec = parse_store(store)
+    try:
+        bindings = saved.bind_terms(raw)  # checked before loading anything
+    except ParameterError:
+        _suggest_parameters(saved, raw, lambda: open_engine(spec, list(data) or None, inference))
+        raise
     engine = open_engine(spec, list(data) or None, inference)
     try:
+        from .search import check_parameters
+
+        check_parameters(engine, saved, raw)  # an IRI that names nothing: did you mean...
         if spec.kind == "oxigraph":
             from .engines.fastpath import emit_oxigraph
             from .engines.oxigraph_engine import OxigraphEngine
@@ -459,9 +509,47 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
     graph = _load(data)
     found = run_describe(graph, node)
     if len(found) == 0:
-        click.echo(f"{PROG}: nothing known about <{node}>", err=True)
+        from .search import did_you_mean, suggest_for_iri
+
+        hint = did_you_mean(suggest_for_iri(graph, str(node)))
+        click.echo(f"{PROG}: nothing known about <{node}>{hint}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(serialize(found, fmt), nl=False)
+
+
+@main.command()
+@click.argument("text")
+@data_option
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def search(text: str, data: tuple[Path, ...], limit: int, fmt: str) -> None:
+    """Find entities and concepts by name (labels and alternate names).
+
+    Case- and accent-insensitive; ranked exact, prefix, word, substring, then shorter
+    names first. Exit 1 if nothing matches.
+    """
+    from .engines import open_engine
+    from .search import search as run_search
+
+    engine = open_engine("oxigraph:memory", list(data) or None)
+    try:
+        found = run_search(engine, text, limit)
+    finally:
+        engine.close()
+    if fmt == "json":
+        click.echo(json.dumps([m.to_json() for m in found], indent=2, ensure_ascii=False))
+    else:
+        from .engines.fastpath import print_table
+        from .prefixes import compact_iri
+
+        rows = [
+            [m.curie, m.label, ", ".join(compact_iri(c) for c in m.classes), m.rank] for m in found
+        ]
+        print_table(_console, ["curie", "label", "class", "match"], rows, None)
+    if not found:
+        sys.exit(EXIT_VIOLATIONS)
 
 
 @main.command()

@@ -246,6 +246,9 @@ class QueryService:
                 raise ParameterError(f"parameter {key!r} given twice")
             given[key] = value
         bindings = saved.bind(given)  # the CLI's validation, word for word
+        from .search import check_parameters
+
+        check_parameters(self.graph, saved, given)  # names nothing: 400 with suggestions
         return self._run(self._prepare(saved.text), bindings, job.accept)
 
     # ---------------------------------------------------------------- queries
