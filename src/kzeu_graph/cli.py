@@ -354,9 +354,9 @@ def _print_catalog() -> None:
             need = "required" if p.required else "optional"
             default = f", default {p.default}" if p.default is not None else ""
             click.echo(f"    --param {p.name}=<{p.kind}> ({need}{default})")
-            scheme = saved.value_scheme(p.name)
-            if scheme:
-                shown = ", ".join(curie for curie, _ in values.get(scheme, []))
+            allowed = saved.value_scheme(p.name)
+            if allowed:
+                shown = ", ".join(curie for curie, _ in values.get(allowed, []))
                 click.echo(f"        values: {shown}")
 
 
