@@ -518,6 +518,30 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
 
 
 @main.command()
+@click.argument("iri")
+@data_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "bibtex", "csl-json", "ris"]),
+    default="text",
+    show_default=True,
+    help="csl-json is what Zotero and pandoc read.",
+)
+def cite(iri: str, data: tuple[Path, ...], fmt: str) -> None:
+    """Cite one fact or statement (IRI or CURIE): its sentence and offsets, the article,
+    the dataset version."""
+    from . import resources
+    from .cite import cite as run_cite
+    from .loading import parse_file
+
+    files = list(data) or resources.default_data_files()
+    void = files[0].parent / "void.ttl"
+    description = parse_file(void) if void.is_file() else None
+    click.echo(run_cite(_load(data), iri, description).format(fmt), nl=False)
+
+
+@main.command()
 @click.argument("text")
 @data_option
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)

@@ -223,9 +223,13 @@ def _local_words(iri: str) -> str:
 def suggest_for_iri(source: Graph | Engine, iri: str, limit: int = 3) -> list[Match]:
     """Things whose names come close to the local name of ``iri`` (or of any of its words).
 
-    Tried in turn: a search for the whole local name, names within a small typo of it,
+    Tried in turn: named IRIs that start with ``iri`` (shortest first), a search for the
+    whole local name, names within a small typo of it,
     then a search for each of its words (longest first).
     """
+    longer = _longer_iris(source, iri, limit)
+    if longer:
+        return longer
     words = _local_words(iri)
     hits = search(source, words, limit) or _similar(source, words, limit)
     if hits:
@@ -234,6 +238,19 @@ def suggest_for_iri(source: Graph | Engine, iri: str, limit: int = 3) -> list[Ma
         if len(word) >= 3 and (hits := search(source, word, limit)):
             return hits
     return []
+
+
+def _longer_iris(source: Source, iri: str, limit: int) -> list[Match]:
+    """Named IRIs that begin with ``iri`` (an IRI typed in part), shortest first."""
+    found = sorted(
+        (len(other), other, named)
+        for other, named in _candidates(source).items()
+        if other.startswith(iri) and other != iri
+    )
+    return [
+        Match(other, named.label, named.classes, named.label, "prefix")
+        for _, other, named in found[:limit]
+    ]
 
 
 def scheme_values(source: Graph | Engine, scheme: str) -> list[tuple[str, str]]:

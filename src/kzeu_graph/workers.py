@@ -338,7 +338,13 @@ class QueryService:
                 html = ontology_page(self.ontology, base=job.base)
             else:
                 html = entity_page(
-                    self.graph, graph, iri, self.source_dirs, base=job.base, labels=self.labels
+                    self.graph,
+                    graph,
+                    iri,
+                    self.source_dirs,
+                    base=job.base,
+                    labels=self.labels,
+                    void=self.void,
                 )
             return Reply(status=200, media_type=with_charset("text/html"), body=html.encode())
         media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
