@@ -32,8 +32,10 @@ EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+def _fail(message: str, code: int = EXIT_ERROR, context: str = "") -> NoReturn:
     click.echo(f"{PROG}: error: {' '.join(message.split())}", err=True)
+    if context:  # e.g. the query line and a caret under the column
+        click.echo(context, err=True)
     sys.exit(code)
 
 
@@ -44,7 +46,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except KzeuError as exc:
-            _fail(str(exc))
+            _fail(str(exc), context=exc.context)
         except RecursionError:
             _fail("input nested too deeply")
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):

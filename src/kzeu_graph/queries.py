@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -38,8 +39,53 @@ __all__ = [
 SHOWCASE_TAG = "showcase"
 
 
+_QUERY_FORMS = "SelectQuery | ConstructQuery"
+
+
+def _expected(exc: ParseBaseException) -> str:
+    """What the parser wanted at the error, in plain words."""
+    element = str(getattr(exc, "parser_element", "") or "")
+    if exc.msg == "Expected end of text":
+        return (
+            "unexpected text after the end of the query (an extra '}', or a clause such as "
+            "LIMIT or ORDER BY with a bad value?)"
+        )
+    if _QUERY_FORMS in exc.msg:
+        return (
+            "expected the query to start with SELECT, ASK, CONSTRUCT or DESCRIBE "
+            "(after any 'PREFIX name: <iri>' lines)"
+        )
+    if element == "'}'":
+        return (
+            "could not read the pattern that starts here: expected a whole triple "
+            "(subject predicate object), a FILTER, OPTIONAL, BIND..., or '}' to close the block"
+        )
+    if element.startswith("'") and len(element) <= 20:
+        return f"expected {element}"
+    return exc.msg[:1].lower() + exc.msg[1:]
+
+
 def _parse_error(exc: ParseBaseException) -> str:
-    return f"line {exc.lineno}, column {exc.column}: {exc.msg}"
+    return f"line {exc.lineno}, column {exc.column}: {_expected(exc)}"
+
+
+def _caret(exc: ParseBaseException) -> str:
+    """The query line of the error, and a caret under its column."""
+    number = str(exc.lineno)
+    line = exc.line.rstrip("\n")
+    under = "".join("\t" if c == "\t" else " " for c in line[: max(exc.column - 1, 0)])
+    return f"  {number} | {line}\n  {' ' * len(number)} | {under}^"
+
+
+def _unknown_prefix(exc: Exception) -> str | None:
+    found = re.search(r"Unknown namespace prefix\s*:\s*(\S+)", str(exc))
+    if found is None:
+        return None
+    known = ", ".join(PREFIXES)
+    return (
+        f"malformed SPARQL: unknown prefix '{found.group(1)}:'; declare it "
+        f"(PREFIX {found.group(1)}: <...>) or use a predeclared one ({known})"
+    )
 
 
 @lru_cache(maxsize=128)
@@ -57,9 +103,10 @@ def prepare(text: str, allowed_services: frozenset[str] = frozenset()) -> Query:
             raise QueryError(
                 "SPARQL updates are refused: only SELECT, ASK, CONSTRUCT, DESCRIBE"
             ) from None
-        raise QueryError(f"malformed SPARQL at {_parse_error(exc)}") from None
+        raise QueryError(f"malformed SPARQL at {_parse_error(exc)}", _caret(exc)) from None
     except Exception as exc:
-        raise QueryError(f"malformed SPARQL: {type(exc).__name__}: {exc}") from None
+        message = _unknown_prefix(exc) or f"malformed SPARQL: {type(exc).__name__}: {exc}"
+        raise QueryError(message) from None
     try:
         check_query_algebra(prepared, allowed_services)
     except RecursionError:
