@@ -17,8 +17,8 @@ from rdflib.term import Node
 
 from .catalog import SavedQuery, expand_curie, get_query, is_valid_iri, list_queries
 from .errors import KzeuError, ParameterError, QueryError
-from .namespaces import OA, PREFIXES, new_graph
-from .results import Result
+from .namespaces import OA, PREFIXES
+from .results import Description, Result
 from .safety import check_query_algebra, forbid_sparql_loading
 
 if TYPE_CHECKING:
@@ -195,13 +195,16 @@ def _with_blank_closure(source: Graph, target: Graph, start: Node) -> None:
                 stack.append(triple[2])
 
 
-def describe(graph: Graph, iri: str | URIRef) -> Graph:
+def describe(graph: Graph, iri: str | URIRef) -> Description:
     """Everything about ``iri``: as subject (with blank nodes), as object, and its evidence.
 
     Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
+    The answer is an rdflib Graph that also displays readably (a text ``repr``, an HTML
+    table in a notebook); it is empty if the graph says nothing about ``iri`` (see
+    :func:`kzeu_graph.search.suggest_for_iri` for what may have been meant).
     """
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
-    out = new_graph()
+    out = Description(node)
     _with_blank_closure(graph, out, node)
     for triple in graph.triples((None, None, node)):
         out.add(triple)
