@@ -730,14 +730,31 @@ def model_diagram(output: Path | None) -> None:
 @main.command()
 @output_option
 @data_option
-def timeline(output: Path | None, data: tuple[Path, ...]) -> None:
-    """Write an SVG timeline of the events and dated figures (saved query timeline-chart)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png"]),
+    help="svg or png (default: from the -o suffix, else svg). PNG needs the 'png' extra.",
+)
+def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None) -> None:
+    """Write a timeline picture (SVG or PNG) of the events and dated figures."""
     from .errors import InputError
-    from .timeline import timeline_items, timeline_svg
+    from .safety import write_output
+    from .timeline import timeline_items, timeline_png, timeline_svg
 
-    if output is not None and output.suffix.lower() != ".svg":
-        raise InputError(f"{output}: the timeline is written as SVG: give a .svg file")
-    _emit(timeline_svg(timeline_items(_load(data))), output, "the timeline")
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if fmt is None and output is not None and suffix not in ("svg", "png"):
+        raise InputError(f"{output}: give a .svg or .png file (or --format svg|png)")
+    fmt = fmt or suffix or "svg"
+    if fmt == "png" and output is None:
+        raise click.UsageError("PNG is written to a file: give -o FILE.png")
+    svg = timeline_svg(timeline_items(_load(data)))
+    if fmt == "svg":
+        _emit(svg, output, "the timeline")
+        return
+    assert output is not None
+    write_output(output, timeline_png(svg))
+    click.echo(f"{PROG}: wrote the timeline (PNG) to {output}", err=True)
 
 
 @main.command("check-ontology")
