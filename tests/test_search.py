@@ -257,3 +257,22 @@ def test_server_api_answers_400_with_suggestions() -> None:
         400,
         f"kzr:vassilenko names nothing in the graph; did you mean {VASSILENKO}?",
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        (
+            "SELECT ?e WHERE { ?e a schema:Event }",
+            "kzeu-graph: note: no rows; schema:Event has subclasses or subproperties: with "
+            "--inference rdfs the query also matches their members\n",
+        ),
+        ("SELECT ?e WHERE { ?e a kzeu:NoSuchClass }", ""),  # nothing narrower: no hint
+        ("SELECT ?e WHERE { ?e a kzeu:Visit }", ""),  # rows: no hint
+        ("ASK { ?e a schema:Event }", ""),  # not a SELECT
+    ],
+)
+def test_empty_own_query_hints_at_inference(query: str, note: str) -> None:
+    result = CliRunner().invoke(main, ["sparql", "-", "--format", "csv"], input=query)
+    assert result.exit_code == 0
+    assert result.stderr == note

@@ -485,7 +485,14 @@ def sparql(
             engine.close()
         return
     graph = _load(data, inference)
-    _emit_result(run_sparql(graph, text), fmt, None, graph, _split_columns(columns))
+    result = run_sparql(graph, text)
+    _emit_result(result, fmt, None, graph, _split_columns(columns))
+    if result.kind == "select" and not result.rows and inference == "none":
+        from .search import inference_hint
+
+        hint = inference_hint(graph, text)
+        if hint:
+            click.echo(f"{PROG}: note: {hint}", err=True)
 
 
 @main.command()

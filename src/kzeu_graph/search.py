@@ -33,6 +33,7 @@ __all__ = [
     "UnknownIRIError",
     "check_parameters",
     "did_you_mean",
+    "inference_hint",
     "names_something",
     "normalise",
     "scheme_values",
@@ -313,3 +314,45 @@ def check_parameters(
             raise UnknownIRIError(
                 f"{compact_iri(iri)} names nothing in the graph{did_you_mean(hits)}", value, hits
             )
+
+
+def _iris_in(node: Any, found: set[str]) -> None:
+    from rdflib import URIRef
+
+    if isinstance(node, URIRef):
+        found.add(str(node))
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            _iris_in(value, found)
+    elif isinstance(node, list | tuple | set):
+        for value in node:
+            _iris_in(value, found)
+
+
+def inference_hint(graph: Graph, text: str) -> str | None:
+    """Why a query that found nothing might find rows with ``--inference rdfs`` (or None).
+
+    Cheap: no closure is computed; it says which classes or properties the query names
+    that have subclasses or subproperties in ``graph`` (members of those are only
+    matched by the broader term once the RDFS closure is added).
+    """
+    from rdflib.namespace import RDFS
+
+    from .queries import prepare
+
+    named: set[str] = set()
+    _iris_in(prepare(text).algebra, named)
+    from rdflib import URIRef
+
+    broader = sorted(
+        compact_iri(iri)
+        for iri in named
+        if (None, RDFS.subClassOf, URIRef(iri)) in graph
+        or (None, RDFS.subPropertyOf, URIRef(iri)) in graph
+    )
+    if not broader:
+        return None
+    return (
+        f"no rows; {', '.join(broader)} {'has' if len(broader) == 1 else 'have'} subclasses or "
+        "subproperties: with --inference rdfs the query also matches their members"
+    )
