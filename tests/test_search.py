@@ -276,3 +276,16 @@ def test_empty_own_query_hints_at_inference(query: str, note: str) -> None:
     result = CliRunner().invoke(main, ["sparql", "-", "--format", "csv"], input=query)
     assert result.exit_code == 0
     assert result.stderr == note
+
+
+def test_list_one_query_in_full() -> None:
+    lines = run("query", "events-by-status", "--list").stdout.splitlines()  # type: ignore[attr-defined]
+    assert lines[:3] == [
+        "events-by-status: Which events had happened at the time of the article, and which "
+        "were only expected?",
+        "    --param status=<iri> (optional)",
+        "        values: kzv:expected, kzv:happened",
+    ]
+    assert lines[3] == ""
+    assert lines[4].startswith("One row per event with a kzeu:eventStatus")
+    assert run("query", "nope", "--list").exit_code == 2  # type: ignore[attr-defined]

@@ -258,11 +258,19 @@ def _evidence(graph: Graph, node: URIRef, via: str | None = None) -> list[tuple[
     return sorted(found, key=lambda item: (item[0].start, item[0].end, item[0].via or ""))
 
 
+def _shipped_void() -> Graph | None:
+    from . import resources
+    from .loading import parse_file
+
+    path = resources.data_dir() / "void.ttl"
+    return parse_file(path) if path.is_file() else None
+
+
 def cite(graph: Graph, iri: str | URIRef, void: Graph | None = None) -> Citation:
     """The citation of the fact, statement or sentence ``iri`` (a full IRI or a CURIE).
 
-    ``void`` is the dataset description (data/void.ttl) that gives the version; without
-    it the graph's own ``dcat:version`` is used. UnknownIRIError (with suggestions) if
+    ``void`` is the dataset description that gives the version (default: the shipped
+    data/void.ttl); the graph's own ``dcat:version`` is used when it has none. UnknownIRIError (with suggestions) if
     ``iri`` names nothing; ParameterError if nothing in the article supports it.
     """
     from .queries import expand_iri
@@ -288,6 +296,8 @@ def cite(graph: Graph, iri: str | URIRef, void: Graph | None = None) -> Citation
             f"{compact_iri(str(node))} has no supporting text in the article; cite a figure, "
             "statement, event or other stated fact (kzeu-graph query sentence-facts lists them)"
         )
+    if void is None:
+        void = _shipped_void()
     article = found[0][1]
     publisher = graph.value(article, SCHEMA.publisher)
     description = void if void is not None else graph

@@ -330,10 +330,11 @@ def _suggest_parameters(saved: Any, raw: dict[str, str], engine: Callable[[], An
         store.close()
 
 
-def _print_catalog() -> None:
-    from .catalog import list_queries
+def _print_catalog(name: str | None = None) -> None:
+    """Every saved query and its parameters; with ``name``, that query in full."""
+    from .catalog import get_query, list_queries
 
-    queries = list_queries()
+    queries = [get_query(name)] if name else list_queries()
     schemes = {scheme for saved in queries for _, scheme in saved.values}
     values: dict[str, list[tuple[str, str]]] = {}
     if schemes:
@@ -360,11 +361,25 @@ def _print_catalog() -> None:
             if allowed:
                 shown = ", ".join(curie for curie, _ in values.get(allowed, []))
                 click.echo(f"        values: {shown}")
+        if name:
+            if saved.description:
+                click.echo()
+                click.echo(saved.description)
+            if saved.columns:
+                click.echo()
+                click.echo(
+                    f"Terminal table columns: {', '.join(saved.columns)} (--columns to choose)"
+                )
 
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--list", "list_", is_flag=True, help="List the saved queries and their parameters.")
+@click.option(
+    "--list",
+    "list_",
+    is_flag=True,
+    help="List the saved queries, their parameters and allowed values (with NAME: that one).",
+)
 @click.option(
     "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable)."
 )
@@ -385,7 +400,7 @@ def query(
 ) -> None:
     """Run the saved query NAME (see --list)."""
     if list_:
-        _print_catalog()
+        _print_catalog(name)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list")
