@@ -34,6 +34,7 @@ __all__ = [
     "check_parameters",
     "did_you_mean",
     "inference_hint",
+    "names_instead_of_iris",
     "names_something",
     "normalise",
     "scheme_values",
@@ -271,6 +272,20 @@ def did_you_mean(suggestions: Sequence[Match]) -> str:
 
 def _allowed(values: Sequence[tuple[str, str]]) -> str:
     return ", ".join(compact_iri(iri) for iri, _ in values)
+
+
+def names_instead_of_iris(saved: SavedQuery, params: Mapping[str, object]) -> bool:
+    """Whether an IRI parameter was given a value that is not an IRI (``measure=trade``),
+    which :func:`check_parameters` answers with suggestions found by name."""
+    for key, value in params.items():
+        try:
+            parameter = saved.parameter(key)
+        except ParameterError:
+            continue
+        iri = parameter.kind == "iri" and isinstance(value, str)
+        if iri and not is_valid_iri(expand_curie(str(value))):
+            return True
+    return False
 
 
 def check_parameters(

@@ -95,6 +95,7 @@ class Reply:
     body: bytes = b""
     error: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    suggestions: tuple[Mapping[str, str], ...] = ()  # "did you mean" (IRI, CURIE, label)
 
 
 @dataclass(frozen=True)
@@ -245,10 +246,16 @@ class QueryService:
             if key in given:
                 raise ParameterError(f"parameter {key!r} given twice")
             given[key] = value
-        bindings = saved.bind(given)  # the CLI's validation, word for word
-        from .search import check_parameters
+        from .search import UnknownIRIError, check_parameters
 
-        check_parameters(self.graph, saved, given)  # names nothing: 400 with suggestions
+        try:  # an IRI that names nothing, or a name given for an IRI: 400 with suggestions
+            check_parameters(self.graph, saved, given)
+        except UnknownIRIError as exc:
+            found = tuple(
+                {"iri": m.iri, "curie": m.curie, "label": m.label} for m in exc.suggestions
+            )
+            return Reply(status=400, error=str(exc), suggestions=found)
+        bindings = saved.bind(given)  # the CLI's validation, word for word
         return self._run(self._prepare(saved.text), bindings, job.accept)
 
     # ---------------------------------------------------------------- queries
