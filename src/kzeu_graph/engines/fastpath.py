@@ -247,7 +247,7 @@ def emit_oxigraph(
     ``columns`` picks columns in every format; ``default_columns`` only for a terminal table.
     """
     if columns and fmt in RESULT_FORMATS:
-        result = engine._result(engine.solutions(text, bindings))
+        result = engine.query(text, bindings, checked=True)
         return emit_result(result, fmt, title, console, columns)
     answer = engine.solutions(text, bindings)
     if fmt in RESULT_FORMATS:
