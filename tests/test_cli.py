@@ -194,7 +194,12 @@ def test_sparql_from_stdin() -> None:
 def test_malformed_sparql(tmp_path: Path) -> None:
     path = tmp_path / "q.rq"
     path.write_text("SELECT * WHERE {\n  ?s ?p \n}")
-    assert_error(run("sparql", str(path)), "malformed SPARQL at line 2")
+    result = run("sparql", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    first, *context = result.stderr.splitlines()
+    assert first.startswith("kzeu-graph: error: malformed SPARQL at line 2, column 3: ")
+    assert context == ["  2 |   ?s ?p ", "    |   ^"]
 
 
 def test_service_is_refused_on_the_command_line() -> None:
@@ -225,7 +230,10 @@ def test_describe(tmp_path: Path) -> None:
 def test_describe_nothing_known() -> None:
     result = run("describe", f"{KZR}nobody")
     assert result.exit_code == 1
-    assert result.stderr == f"kzeu-graph: nothing known about <{KZR}nobody>\n"
+    assert result.stderr == (
+        f"kzeu-graph: nothing known about <{KZR}nobody>; "
+        "find things by name with: kzeu-graph search TEXT\n"
+    )
 
 
 def test_describe_bad_iri() -> None:

@@ -1224,7 +1224,16 @@ SHOWCASE = {"figures", "visits", "cooperation-areas", "timeline", "year-on-year"
 def test_query_file_header(name: str) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), name
     meta = header(name)
-    assert set(meta) <= {"summary", "description", "tags", "defaults", "endpoint", "method"}
+    assert set(meta) <= {
+        "summary",
+        "description",
+        "tags",
+        "defaults",
+        "endpoint",
+        "method",
+        "columns",
+        "values",
+    }
     summary = meta.get("summary")
     assert isinstance(summary, str)
     assert summary.strip()

@@ -570,8 +570,9 @@ def test_api_runs_a_saved_query_with_parameters(server: Server) -> None:
         (
             "/api/entity?entity=javascript%3Aalert(1)%20x",
             400,
-            "parameter 'entity' needs an absolute IRI (scheme, no spaces or <>\"{}|\\^` "
-            "characters), got 'javascript:alert(1) x'",
+            "parameter 'entity' needs an absolute IRI or a CURIE such as kzr:european-union or "
+            "kzv:trade, got 'javascript:alert(1) x'; find things by name with: kzeu-graph search "
+            "TEXT",
         ),
         ("/api/no-such-query", 404, "no saved query 'no-such-query'; the list is at /api"),
     ],
@@ -580,6 +581,40 @@ def test_api_errors_are_one_line_json(server: Server, path: str, status: int, er
     reply = server.get(path)
     assert (reply.status, reply.media_type) == (status, "application/json")
     assert reply.json() == {"error": error}
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "curies"),
+    [
+        (
+            "/api/statements-by-person?person=kzr:vassilenko",
+            "kzr:vassilenko names nothing in the graph; did you mean kzr:roman-vassilenko "
+            "(Roman Vassilenko)?",
+            ["kzr:roman-vassilenko"],
+        ),
+        (
+            "/api/statements-by-person?person=Vassilenko",
+            "parameter 'person' needs an absolute IRI or a CURIE such as kzr:european-union or "
+            "kzv:trade, got 'Vassilenko'; did you mean kzr:roman-vassilenko (Roman Vassilenko)?",
+            ["kzr:roman-vassilenko"],
+        ),
+        (
+            "/api/events-by-status?status=kzv:expectd",
+            "kzv:expectd is not a value of parameter 'status'; did you mean kzv:expected "
+            "(expected)? (allowed: kzv:expected, kzv:happened)",
+            ["kzv:expected"],
+        ),
+    ],
+)
+def test_api_suggests_what_an_unknown_iri_may_mean(
+    server: Server, path: str, error: str, curies: list[str]
+) -> None:
+    reply = server.get(path)
+    assert (reply.status, reply.media_type) == (400, "application/json")
+    body = reply.json()
+    assert body["error"] == error
+    assert [s["curie"] for s in body["suggestions"]] == curies
+    assert all(set(s) == {"iri", "curie", "label"} for s in body["suggestions"])
 
 
 def test_api_406_is_json_too(server: Server) -> None:

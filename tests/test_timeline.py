@@ -11,6 +11,10 @@ months ("March 2020", "in October", "in November"), four are years (1993, "Last 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import os
+import struct
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -120,7 +124,7 @@ def test_one_marker_per_dated_event_and_figure(svg: ET.Element) -> None:
     assert len(found) == 8 + 4
     labels = set(by_label(svg))
     assert labels == {k for k, v in EVENTS.items() if v[1]} | set(FIGURES)
-    classes = [tuple(m.get("class", "").split()[1:]) for m in found]
+    classes = [tuple(m.get("class", "").split()[1:3]) for m in found]
     assert classes.count(("event", "happened")) == 6
     assert classes.count(("event", "expected")) == 2
     assert classes.count(("figure", "stated")) == 4
@@ -131,18 +135,74 @@ def test_one_marker_per_dated_event_and_figure(svg: ET.Element) -> None:
 
 
 def test_happened_and_expected_look_different(svg: ET.Element) -> None:
-    styles: dict[str, set[tuple[str | None, str | None]]] = {}
+    """The outline says whether an event happened: solid, or dashed when expected."""
+    dashes: dict[str, set[str | None]] = {}
     for m in markers(svg):
-        kind = m.get("class", "").split()[2]
-        styles.setdefault(kind, set()).add((m.get("fill"), m.get("stroke-dasharray")))
-    happened, expected = styles["happened"], styles["expected"]
-    assert len(happened) == len(expected) == 1  # one style each
-    ((happened_fill, happened_dash),) = happened
-    ((expected_fill, expected_dash),) = expected
-    assert happened_dash is None
-    assert expected_dash
-    assert happened_fill != "#ffffff"
-    assert expected_fill == "#ffffff"
+        status = m.get("class", "").split()[2]
+        dashes.setdefault(status, set()).add(m.get("stroke-dasharray"))
+    assert dashes["happened"] == {None}
+    assert dashes["stated"] == {None}
+    assert dashes["expected"] == {"5 3"}
+
+
+# how each date was obtained, read off data/kzeu.ttl (kzeu:dateBasis of each instant/period)
+BASES = {
+    "Establishment of diplomatic relations between the EU and Kazakhstan": "derived",
+    "Entry into full force of the EPCA": "stated",
+    "Kazakhstan's launch of cooperation in new areas": "resolved",
+    "Visit of Charles Michel to Astana": "resolved",
+    "Visit of Josep Borrell": "resolved",
+    "30th anniversary of the establishment of diplomatic relations": "resolved",
+    "Expected visit of Ursula von der Leyen": "resolved",
+    "Central Communications Service briefing of March 10": "resolved",
+    "EU–Kazakhstan trade volume in 2022": "stated",
+    "Growth of EU–Kazakhstan trade volume in 2022 over 2021": "stated",
+    "Inflow of European investment, January–September 2022": "stated",
+    "Growth of the inflow of European investment, January–September 2022": "stated",
+}
+FILLS = {  # the fill of each date basis, per kind
+    ("event", "stated"): "#2f6bad",
+    ("event", "resolved"): "url(#resolved-event)",
+    ("event", "derived"): "url(#derived-event)",
+    ("figure", "stated"): "#c2701f",
+}
+
+
+def test_items_know_their_date_basis(items: list[TimelineItem]) -> None:
+    assert {i.label: i.basis for i in items if i.dated} == BASES
+
+
+@pytest.mark.parametrize(("label", "basis"), sorted(BASES.items()))
+def test_stated_resolved_and_derived_dates_look_different(
+    svg: ET.Element, label: str, basis: str
+) -> None:
+    marker = by_label(svg)[label]
+    kind = marker.get("class", "").split()[1]
+    assert f"basis-{basis}" in marker.get("class", "").split()
+    assert marker.get("fill") == FILLS[(kind, basis)]
+    title = marker_title(marker)
+    assert title.endswith(f"({basis} date)") == (basis != "stated")
+
+
+def test_the_legend_explains_every_style(svg: ET.Element) -> None:
+    legend = next(g for g in svg.iter(f"{NS}g") if g.get("class") == "legend")
+    swatches = {r.get("class"): r for r in legend.iter(f"{NS}rect") if r.get("class")}
+    assert swatches["legend-stated"].get("fill") == FILLS[("event", "stated")]
+    assert swatches["legend-resolved"].get("fill") == FILLS[("event", "resolved")]
+    assert swatches["legend-derived"].get("fill") == FILLS[("event", "derived")]
+    assert swatches["legend-expected"].get("stroke-dasharray") == "5 3"
+    assert swatches["legend-happened"].get("stroke-dasharray") is None
+    texts = [t.text for t in legend.iter(f"{NS}text")]
+    assert "derived: computed, not stated" in texts
+    # the patterns the fills name are defined
+    ids = {p.get("id") for p in svg.iter(f"{NS}pattern")}
+    assert ids == {"resolved-event", "derived-event", "resolved-figure", "derived-figure"}
+
+
+def test_the_derived_date_says_so_beside_its_bar(svg: ET.Element) -> None:
+    texts = {t.text for t in svg.iter(f"{NS}text")}
+    assert "1993 (derived)" in texts
+    assert "Mar 2020" in texts  # stated: no note
 
 
 def test_markers_have_the_width_of_their_precision(svg: ET.Element) -> None:
@@ -208,14 +268,55 @@ def test_a_date_that_does_not_fit_its_precision_is_refused(graph: Graph) -> None
         timeline_items(broken)
 
 
-def test_cli_refuses_a_non_svg_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["t.jpg", "t", "t.svg.txt"])
+def test_cli_refuses_an_unknown_picture_format(tmp_path: Path, name: str) -> None:
+    result = CliRunner().invoke(main, ["timeline", "-o", str(tmp_path / name)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"kzeu-graph: error: {tmp_path / name}: give a .svg or .png file (or --format svg|png)\n"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "args", [["-o", "t.png"], ["-o", "t.PNG"], ["-o", "picture", "--format", "png"]]
+)
+def test_cli_writes_png(tmp_path: Path, args: list[str]) -> None:
+    if importlib.util.find_spec("cairosvg") is None and not os.environ.get("CI"):
+        pytest.skip("cairosvg (the png extra) is not installed")
+    args = [str(tmp_path / a) if i == 1 else a for i, a in enumerate(args)]
+    result = CliRunner().invoke(main, ["timeline", *args])
+    assert result.exit_code == 0, result.output
+    data = Path(args[1]).read_bytes()
+    assert data.startswith(PNG_SIGNATURE)
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    root = ET.fromstring(SVG.read_text(encoding="utf-8"))
+    assert (width, height) == (
+        round(float(root.get("width", 0)) * 2),
+        round(float(root.get("height", 0)) * 2),
+    )
+
+
+def test_png_without_cairosvg_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # import cairosvg -> ImportError
     result = CliRunner().invoke(main, ["timeline", "-o", str(tmp_path / "t.png")])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        f"kzeu-graph: error: {tmp_path / 't.png'}: the timeline is written as SVG: "
-        "give a .svg file\n"
+        "kzeu-graph: error: writing PNG needs CairoSVG and the Cairo library: "
+        "pip install 'kzeu-graph[png]' (or write SVG)\n"
     )
     assert not list(tmp_path.iterdir())
+
+
+def test_png_to_standard_output_is_refused() -> None:
+    result = CliRunner().invoke(main, ["timeline", "--format", "png"])
+    assert result.exit_code == 2
+    assert "PNG is written to a file: give -o FILE.png" in result.stderr
 
 
 def test_cli_prints_svg_without_output_file() -> None:

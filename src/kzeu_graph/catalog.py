@@ -198,6 +198,12 @@ class SavedQuery:
     text: str
     query_type: str
     enumerate: tuple[str, ...] = field(default=())
+    columns: tuple[str, ...] = field(default=())
+    values: tuple[tuple[str, str], ...] = field(default=())
+
+    def value_scheme(self, name: str) -> str | None:
+        """The IRI of the concept scheme whose concepts are ``name``'s allowed values, if any."""
+        return dict(self.values).get(self.parameter(name).name)
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name`` (underscores and hyphens in ``name`` are ignored)."""
@@ -304,6 +310,34 @@ def _defaults(value: Any, path: Path) -> dict[str, str]:
     return result
 
 
+def _names(value: Any, what: str, path: Path) -> tuple[str, ...]:
+    """``columns:`` as a YAML list or a comma-separated string -> names."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise QueryError(f"{path}: {what!r} must be a list of names or 'a, b, c'")
+    return tuple(i.strip().lstrip("?") for i in items if i.strip())
+
+
+def _values(value: Any, parameters: Mapping[str, Parameter], path: Path) -> dict[str, str]:
+    """``values: {param: scheme CURIE or IRI}`` -> {parameter name: scheme IRI}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise QueryError(f"{path}: 'values' must map parameter names to a concept scheme")
+    out: dict[str, str] = {}
+    for key, scheme in value.items():
+        name = _normalise(str(key))
+        if name not in parameters or parameters[name].kind != "iri":
+            raise QueryError(f"{path}: 'values' names {key!r}, not an IRI parameter of the query")
+        iri = expand_curie(str(scheme))
+        if not is_valid_iri(iri):
+            raise QueryError(f"{path}: 'values' for {key!r} is not an IRI or CURIE: {scheme!r}")
+        out[name] = iri
+    return out
+
+
 def _strip_comments_and_strings(text: str) -> str:
     """The query text with comments, IRIs and string literals blanked (to find variables/type)."""
     pattern = re.compile(
@@ -370,6 +404,8 @@ def _parse_query_file(path: Path, _mtime_ns: int, _size: int) -> SavedQuery:
         text=text,
         query_type=type_match.group(1).upper() if type_match else "UNKNOWN",
         enumerate=tuple(str(e) for e in (enum if isinstance(enum, list) else [enum])),
+        columns=_names(header.get("columns"), "columns", path),
+        values=tuple(_values(header.get("values"), parameters, path).items()),
     )
 
 

@@ -32,8 +32,10 @@ EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+def _fail(message: str, code: int = EXIT_ERROR, context: str = "") -> NoReturn:
     click.echo(f"{PROG}: error: {' '.join(message.split())}", err=True)
+    if context:  # e.g. the query line and a caret under the column
+        click.echo(context, err=True)
     sys.exit(code)
 
 
@@ -44,7 +46,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except KzeuError as exc:
-            _fail(str(exc))
+            _fail(str(exc), context=exc.context)
         except RecursionError:
             _fail("input nested too deeply")
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
@@ -174,22 +176,44 @@ def _cell(term: Any, graph: Graph | None) -> str:
     return str(term)
 
 
-def _print_table(result: Result, title: str | None, graph: Graph | None) -> None:
+def _print_table(
+    result: Result,
+    title: str | None,
+    graph: Graph | None,
+    columns: Sequence[str] = (),
+    default_columns: Sequence[str] = (),
+) -> None:
     from .engines.fastpath import print_table
 
     rows = [[_cell(row.get(name), graph) for name in result.variables] for row in result.rows]
     boolean = bool(result.boolean) if result.kind == "ask" else None
-    print_table(_console, result.variables, rows, title, boolean)
+    print_table(_console, result.variables, rows, title, boolean, columns, default_columns)
 
 
-def _emit_result(result: Result, fmt: str, title: str | None, graph: Graph | None) -> None:
+def _emit_result(
+    result: Result, fmt: str, title: str | None, graph: Graph | None, columns: Sequence[str] = ()
+) -> None:
     if fmt == "table":
-        _print_table(result, title, graph)
+        _print_table(result, title, graph, columns)
     else:
-        click.echo(result.serialize(fmt), nl=False)
+        click.echo((result.select(columns) if columns else result).serialize(fmt), nl=False)
 
 
 RESULT_FORMAT = click.Choice(["table", "csv", "tsv", "json"])
+
+
+def _split_columns(value: str | None) -> list[str]:
+    return [c.strip().lstrip("?") for c in (value or "").split(",") if c.strip()]
+
+
+def columns_option(func: Any) -> Any:
+    return click.option(
+        "--columns",
+        "columns",
+        metavar="A,B,C",
+        help="Only these result columns, in this order (every format). A terminal table "
+        "otherwise shows the saved query's default columns.",
+    )(func)
 
 
 def store_option(default: str) -> Callable[[Any], Any]:
@@ -286,27 +310,85 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _print_catalog() -> None:
-    from .catalog import list_queries
+def _suggest_parameters(saved: Any, raw: dict[str, str], engine: Callable[[], Any]) -> None:
+    """After a parameter error: if an IRI parameter got a non-IRI, suggest things by name."""
+    from .catalog import expand_curie, is_valid_iri
+    from .search import check_parameters
 
-    for saved in list_queries():
+    names = {p.name: p for p in saved.parameters}
+    wanted = {
+        key: value
+        for key, value in raw.items()
+        if (p := names.get(key.replace("_", "").replace("-", ""))) is not None
+        and p.kind == "iri"
+        and not is_valid_iri(expand_curie(value))
+    }
+    if not wanted:
+        return
+    store = engine()
+    try:
+        check_parameters(store, saved, wanted)
+    finally:
+        store.close()
+
+
+def _print_catalog(name: str | None = None) -> None:
+    """Every saved query and its parameters; with ``name``, that query in full."""
+    from .catalog import get_query, list_queries
+
+    queries = [get_query(name)] if name else list_queries()
+    schemes = {scheme for saved in queries for _, scheme in saved.values}
+    values: dict[str, list[tuple[str, str]]] = {}
+    if schemes:
+        from .engines import open_engine
+        from .prefixes import compact_iri
+        from .search import scheme_values
+
+        with_labels = open_engine("oxigraph:memory")
+        try:
+            for scheme in schemes:
+                values[scheme] = [
+                    (compact_iri(i), label) for i, label in scheme_values(with_labels, scheme)
+                ]
+        finally:
+            with_labels.close()
+    for saved in queries:
         tags = f" [{', '.join(saved.tags)}]" if saved.tags else ""
         click.echo(f"{saved.name}{tags}: {saved.summary}")
         for p in saved.parameters:
             need = "required" if p.required else "optional"
             default = f", default {p.default}" if p.default is not None else ""
             click.echo(f"    --param {p.name}=<{p.kind}> ({need}{default})")
+            allowed = saved.value_scheme(p.name)
+            if allowed:
+                shown = ", ".join(curie for curie, _ in values.get(allowed, []))
+                click.echo(f"        values: {shown}")
+        if name:
+            if saved.description:
+                click.echo()
+                click.echo(saved.description)
+            if saved.columns:
+                click.echo()
+                click.echo(
+                    f"Terminal table columns: {', '.join(saved.columns)} (--columns to choose)"
+                )
 
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--list", "list_", is_flag=True, help="List the saved queries and their parameters.")
+@click.option(
+    "--list",
+    "list_",
+    is_flag=True,
+    help="List the saved queries, their parameters and allowed values (with NAME: that one).",
+)
 @click.option(
     "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable)."
 )
 @data_option
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+@columns_option
 @store_option("oxigraph:memory")
 def query(
     name: str | None,
@@ -315,11 +397,12 @@ def query(
     data: tuple[Path, ...],
     inference: str,
     fmt: str,
+    columns: str | None,
     store: str,
 ) -> None:
     """Run the saved query NAME (see --list)."""
     if list_:
-        _print_catalog()
+        _print_catalog(name)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list")
@@ -328,21 +411,40 @@ def query(
     from .engines import open_engine, parse_store
 
     saved = get_query(name)
-    bindings = saved.bind_terms(_parse_params(params))  # checked before loading anything
+    raw = _parse_params(params)
     spec = parse_store(store)
+    try:
+        bindings = saved.bind_terms(raw)  # checked before loading anything
+    except ParameterError:
+        _suggest_parameters(saved, raw, lambda: open_engine(spec, list(data) or None, inference))
+        raise
     engine = open_engine(spec, list(data) or None, inference)
     try:
+        from .search import check_parameters
+
+        check_parameters(engine, saved, raw)  # an IRI that names nothing: did you mean...
         if spec.kind == "oxigraph":
             from .engines.fastpath import emit_oxigraph
             from .engines.oxigraph_engine import OxigraphEngine
 
             assert isinstance(engine, OxigraphEngine)
-            emit_oxigraph(engine, saved.text, bindings, fmt, saved.summary, _console)
+            emit_oxigraph(
+                engine,
+                saved.text,
+                bindings,
+                fmt,
+                saved.summary,
+                _console,
+                _split_columns(columns),
+                saved.columns,
+            )
         else:
             from .engines.fastpath import emit_result
 
             result = engine.query(saved.text, bindings, checked=True)
-            emit_result(result, fmt, saved.summary, _console)
+            emit_result(
+                result, fmt, saved.summary, _console, _split_columns(columns), saved.columns
+            )
     finally:
         engine.close()
 
@@ -371,8 +473,16 @@ def _read_query(source: str) -> str:
 @data_option
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
+@columns_option
 @store_option("memory")
-def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str, store: str) -> None:
+def sparql(
+    source: str,
+    data: tuple[Path, ...],
+    inference: str,
+    fmt: str,
+    columns: str | None,
+    store: str,
+) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
     from .engines import open_engine, parse_store
     from .queries import guard, run_sparql
@@ -388,12 +498,25 @@ def sparql(source: str, data: tuple[Path, ...], inference: str, fmt: str, store:
 
         engine = open_engine(spec, list(data) or None, inference)
         try:
-            emit_result(engine.query(accepted.text, checked=True), fmt, None, _console)
+            emit_result(
+                engine.query(accepted.text, checked=True),
+                fmt,
+                None,
+                _console,
+                _split_columns(columns),
+            )
         finally:
             engine.close()
         return
     graph = _load(data, inference)
-    _emit_result(run_sparql(graph, text), fmt, None, graph)
+    result = run_sparql(graph, text)
+    _emit_result(result, fmt, None, graph, _split_columns(columns))
+    if result.kind == "select" and not result.rows and inference == "none":
+        from .search import inference_hint
+
+        hint = inference_hint(graph, text)
+        if hint:
+            click.echo(f"{PROG}: note: {hint}", err=True)
 
 
 @main.command()
@@ -419,9 +542,71 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
     graph = _load(data)
     found = run_describe(graph, node)
     if len(found) == 0:
-        click.echo(f"{PROG}: nothing known about <{node}>", err=True)
+        from .search import did_you_mean, suggest_for_iri
+
+        hint = did_you_mean(suggest_for_iri(graph, str(node)))
+        click.echo(f"{PROG}: nothing known about <{node}>{hint}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(serialize(found, fmt), nl=False)
+
+
+@main.command()
+@click.argument("iri")
+@data_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "bibtex", "csl-json", "ris"]),
+    default="text",
+    show_default=True,
+    help="csl-json is what Zotero and pandoc read.",
+)
+def cite(iri: str, data: tuple[Path, ...], fmt: str) -> None:
+    """Cite one fact or statement (IRI or CURIE): its sentence and offsets, the article,
+    the dataset version."""
+    from . import resources
+    from .cite import cite as run_cite
+    from .loading import parse_file
+
+    files = list(data) or resources.default_data_files()
+    void = files[0].parent / "void.ttl"
+    description = parse_file(void) if void.is_file() else None
+    click.echo(run_cite(_load(data), iri, description).format(fmt), nl=False)
+
+
+@main.command()
+@click.argument("text")
+@data_option
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def search(text: str, data: tuple[Path, ...], limit: int, fmt: str) -> None:
+    """Find entities and concepts by name (labels and alternate names).
+
+    Case- and accent-insensitive; ranked exact, prefix, word, substring, then shorter
+    names first. Exit 1 if nothing matches.
+    """
+    from .engines import open_engine
+    from .search import search as run_search
+
+    engine = open_engine("oxigraph:memory", list(data) or None)
+    try:
+        found = run_search(engine, text, limit)
+    finally:
+        engine.close()
+    if fmt == "json":
+        click.echo(json.dumps([m.to_json() for m in found], indent=2, ensure_ascii=False))
+    else:
+        from .engines.fastpath import print_table
+        from .prefixes import compact_iri
+
+        rows = [
+            [m.curie, m.label, ", ".join(compact_iri(c) for c in m.classes), m.rank] for m in found
+        ]
+        print_table(_console, ["curie", "label", "class", "match"], rows, None)
+    if not found:
+        sys.exit(EXIT_VIOLATIONS)
 
 
 @main.command()
@@ -520,7 +705,7 @@ def demo() -> None:
         sys.exit(EXIT_VIOLATIONS)
     for saved, result in run_showcase(graph):
         click.echo()
-        _print_table(result, f"{saved.name}: {saved.summary}", graph)
+        _print_table(result, f"{saved.name}: {saved.summary}", graph, (), saved.columns)
 
 
 # ------------------------------------------------------------------ documentation
@@ -576,14 +761,31 @@ def model_diagram(output: Path | None) -> None:
 @main.command()
 @output_option
 @data_option
-def timeline(output: Path | None, data: tuple[Path, ...]) -> None:
-    """Write an SVG timeline of the events and dated figures (saved query timeline-chart)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png"]),
+    help="svg or png (default: from the -o suffix, else svg). PNG needs the 'png' extra.",
+)
+def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None) -> None:
+    """Write a timeline picture (SVG or PNG) of the events and dated figures."""
     from .errors import InputError
-    from .timeline import timeline_items, timeline_svg
+    from .safety import write_output
+    from .timeline import timeline_items, timeline_png, timeline_svg
 
-    if output is not None and output.suffix.lower() != ".svg":
-        raise InputError(f"{output}: the timeline is written as SVG: give a .svg file")
-    _emit(timeline_svg(timeline_items(_load(data))), output, "the timeline")
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if fmt is None and output is not None and suffix not in ("svg", "png"):
+        raise InputError(f"{output}: give a .svg or .png file (or --format svg|png)")
+    fmt = fmt or suffix or "svg"
+    if fmt == "png" and output is None:
+        raise click.UsageError("PNG is written to a file: give -o FILE.png")
+    svg = timeline_svg(timeline_items(_load(data)))
+    if fmt == "svg":
+        _emit(svg, output, "the timeline")
+        return
+    assert output is not None
+    write_output(output, timeline_png(svg))
+    click.echo(f"{PROG}: wrote the timeline (PNG) to {output}", err=True)
 
 
 @main.command("check-ontology")

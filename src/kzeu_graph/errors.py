@@ -6,12 +6,17 @@ __all__ = ["InputError", "KzeuError", "ParameterError", "QueryError"]
 
 
 class KzeuError(Exception):
-    """Base of every error the library raises on purpose."""
+    """Base of every error the library raises on purpose.
 
-    def __init__(self, message: str) -> None:
+    ``str(error)`` is one line; ``context`` may hold a few more lines that locate the
+    problem (the command line prints them under the message).
+    """
+
+    def __init__(self, message: str, context: str = "") -> None:
         one_line = " ".join(str(message).split())
         super().__init__(one_line)
         self.message = one_line
+        self.context = context  # lines shown under the message (a query line and a caret)
 
     def __str__(self) -> str:
         return self.message

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from .namespaces import KZEU, OA, SCHEMA
@@ -240,6 +240,11 @@ def evidence_spans(graph: Graph, node: Node) -> list[Span]:
     for annotation in graph.subjects(OA.hasBody, node):
         for target in graph.objects(annotation, OA.hasTarget):
             spans += _target_spans(graph, target, node, True)
+    if not spans and (node, RDF.type, KZEU.DerivedValue) in graph:
+        for source in graph.objects(node, PROV.wasDerivedFrom):  # its inputs' sentences
+            for annotation in graph.subjects(OA.hasBody, source):
+                for target in graph.objects(annotation, OA.hasTarget):
+                    spans += _target_spans(graph, target, source, False)
     if not spans:
         for fact in set(graph.subjects(None, node)):
             for annotation in graph.subjects(OA.hasBody, fact):
@@ -283,6 +288,12 @@ def _evidence_section(graph: Graph, node: Node, folders: Sequence[Path], base: s
         else "No sentence supports this resource itself; highlighted are the sentences "
         "supporting the facts that link to it."
     )
+    if not direct and (node, RDF.type, KZEU.DerivedValue) in graph:
+        heading = "Derived from"
+        intro = (
+            "This value is derived, not stated by the article; highlighted are the sentences "
+            "that state its inputs."
+        )
     grouped: dict[tuple[str, int, int, str, Node], list[Node]] = {}
     for span in spans:
         key = (span.source, span.start, span.end, span.exact, span.target)
@@ -318,6 +329,24 @@ def _evidence_section(graph: Graph, node: Node, folders: Sequence[Path], base: s
     return (
         f'<section id="evidence"><h2>{heading}</h2><p class="note">{intro}</p>'
         f'<ul class="spans">{"".join(items)}</ul>{"".join(texts)}</section>'
+    )
+
+
+def _cite_section(graph: Graph, node: URIRef, void: Graph | None) -> str:
+    """The "Cite" box: the citation as text and BibTeX (empty for what has no supporting text)."""
+    from .cite import cite
+    from .errors import KzeuError
+
+    try:
+        citation = cite(graph, node, void)
+    except KzeuError:
+        return ""
+    return (
+        '<section id="cite"><h2>Cite</h2>'
+        f'<pre class="cite">{esc(citation.text())}</pre>'
+        f'<details><summary>BibTeX</summary><pre class="cite">{esc(citation.bibtex())}</pre>'
+        '</details><p class="note">Also: <code>kzeu-graph cite '
+        f"{esc(short_name(graph, node))} --format csl-json|ris</code></p></section>"
     )
 
 
@@ -360,8 +389,11 @@ def entity_page(
     source_dirs: Sequence[Path],
     base: str = "",
     labels: Graph | None = None,
+    void: Graph | None = None,
 ) -> str:
     """The HTML page of ``node``: label, types, properties, supporting text, incoming links.
+
+    A fact with supporting text also gets a "Cite" box (``void`` gives the dataset version).
 
     ``described`` holds the triples to show (``describe()``'s output); ``graph`` is the
     whole graph, used for the evidence spans; ``labels`` (default: ``graph``) gives the
@@ -398,6 +430,7 @@ def entity_page(
 {description}
 <p class="formats">This resource as data: {formats}</p>
 {_evidence_section(graph, node, source_dirs, base)}
+{_cite_section(graph, node, void)}
 <section id="properties"><h2>Properties</h2>
 <table class="props"><tbody>
 {rows}

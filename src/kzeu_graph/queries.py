@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,8 +18,8 @@ from rdflib.term import Node
 
 from .catalog import SavedQuery, expand_curie, get_query, is_valid_iri, list_queries
 from .errors import KzeuError, ParameterError, QueryError
-from .namespaces import OA, PREFIXES, new_graph
-from .results import Result
+from .namespaces import OA, PREFIXES
+from .results import Description, Result
 from .safety import canonical_query, check_query_algebra, check_query_text, forbid_sparql_loading
 
 if TYPE_CHECKING:
@@ -41,8 +42,53 @@ __all__ = [
 SHOWCASE_TAG = "showcase"
 
 
+_QUERY_FORMS = "SelectQuery | ConstructQuery"
+
+
+def _expected(exc: ParseBaseException) -> str:
+    """What the parser wanted at the error, in plain words."""
+    element = str(getattr(exc, "parser_element", "") or "")
+    if exc.msg == "Expected end of text":
+        return (
+            "unexpected text after the end of the query (an extra '}', or a clause such as "
+            "LIMIT or ORDER BY with a bad value?)"
+        )
+    if _QUERY_FORMS in exc.msg:
+        return (
+            "expected the query to start with SELECT, ASK, CONSTRUCT or DESCRIBE "
+            "(after any 'PREFIX name: <iri>' lines)"
+        )
+    if element == "'}'":
+        return (
+            "could not read the pattern that starts here: expected a whole triple "
+            "(subject predicate object), a FILTER, OPTIONAL, BIND..., or '}' to close the block"
+        )
+    if element.startswith("'") and len(element) <= 20:
+        return f"expected {element}"
+    return exc.msg[:1].lower() + exc.msg[1:]
+
+
 def _parse_error(exc: ParseBaseException) -> str:
-    return f"line {exc.lineno}, column {exc.column}: {exc.msg}"
+    return f"line {exc.lineno}, column {exc.column}: {_expected(exc)}"
+
+
+def _caret(exc: ParseBaseException) -> str:
+    """The query line of the error, and a caret under its column."""
+    number = str(exc.lineno)
+    line = exc.line.rstrip("\n")
+    under = "".join("\t" if c == "\t" else " " for c in line[: max(exc.column - 1, 0)])
+    return f"  {number} | {line}\n  {' ' * len(number)} | {under}^"
+
+
+def _unknown_prefix(exc: Exception) -> str | None:
+    found = re.search(r"Unknown namespace prefix\s*:\s*(\S+)", str(exc))
+    if found is None:
+        return None
+    known = ", ".join(PREFIXES)
+    return (
+        f"malformed SPARQL: unknown prefix '{found.group(1)}:'; declare it "
+        f"(PREFIX {found.group(1)}: <...>) or use a predeclared one ({known})"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,9 +126,10 @@ def guard(text: str, allowed_services: frozenset[str] = frozenset()) -> CheckedQ
             raise QueryError(
                 "SPARQL updates are refused: only SELECT, ASK, CONSTRUCT, DESCRIBE"
             ) from None
-        raise QueryError(f"malformed SPARQL at {_parse_error(exc)}") from None
+        raise QueryError(f"malformed SPARQL at {_parse_error(exc)}", _caret(exc)) from None
     except Exception as exc:
-        raise QueryError(f"malformed SPARQL: {type(exc).__name__}: {exc}") from None
+        message = _unknown_prefix(exc) or f"malformed SPARQL: {type(exc).__name__}: {exc}"
+        raise QueryError(message) from None
     try:
         services = check_query_algebra(prepared, allowed_services)
     except RecursionError:
@@ -178,13 +225,16 @@ def _with_blank_closure(source: Graph, target: Graph, start: Node) -> None:
                 stack.append(triple[2])
 
 
-def describe(graph: Graph, iri: str | URIRef) -> Graph:
+def describe(graph: Graph, iri: str | URIRef) -> Description:
     """Everything about ``iri``: as subject (with blank nodes), as object, and its evidence.
 
     Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
+    The answer is an rdflib Graph that also displays readably (a text ``repr``, an HTML
+    table in a notebook); it is empty if the graph says nothing about ``iri`` (see
+    :func:`kzeu_graph.search.suggest_for_iri` for what may have been meant).
     """
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
-    out = new_graph()
+    out = Description(node)
     _with_blank_closure(graph, out, node)
     for triple in graph.triples((None, None, node)):
         out.add(triple)

@@ -161,11 +161,19 @@ def _is_api(request: Request) -> bool:
 
 
 def error_response(
-    request: Request, status: int, message: str, headers: Mapping[str, str]
+    request: Request,
+    status: int,
+    message: str,
+    headers: Mapping[str, str],
+    suggestions: Sequence[Mapping[str, str]] = (),
 ) -> Response:
-    """One line: JSON ``{"error": ...}`` under /api, plain text elsewhere."""
+    """One line: JSON ``{"error": ...}`` under /api (with ``suggestions`` when there are
+    some: the things a wrong IRI may have meant), plain text elsewhere."""
     if _is_api(request):
-        return JSONResponse({"error": message}, status_code=status, headers=dict(headers))
+        content: dict[str, Any] = {"error": message}
+        if suggestions:
+            content["suggestions"] = [dict(s) for s in suggestions]
+        return JSONResponse(content, status_code=status, headers=dict(headers))
     return PlainTextResponse(message + "\n", status_code=status, headers=dict(headers))
 
 
@@ -174,7 +182,7 @@ def reply_response(request: Request, reply: Reply, vary: bool = True) -> Respons
     if vary:
         headers["Vary"] = "Accept"
     if reply.error is not None:
-        return error_response(request, reply.status, reply.error, headers)
+        return error_response(request, reply.status, reply.error, headers, reply.suggestions)
     return Response(
         reply.body,
         status_code=reply.status,
@@ -373,7 +381,10 @@ class Endpoint:
                 given[key] = value
             saved.bind(given)  # fail fast, without a worker: the CLI's own checks
         except ParameterError as exc:
-            raise Problem(400, str(exc)) from None
+            from .search import names_instead_of_iris
+
+            if not names_instead_of_iris(saved, given):  # else the worker suggests IRIs
+                raise Problem(400, str(exc)) from None
         return await self._dispatch(
             request, SavedQueryJob(name, tuple(params), request.headers.get("accept"))
         )

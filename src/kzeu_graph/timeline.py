@@ -1,9 +1,12 @@
-"""A timeline picture (SVG) of the events and dated figures, drawn from a saved query's rows.
+"""A timeline picture (SVG, or PNG) of the events and dated figures, from a saved query's rows.
 
 Dates keep their precision: a day is a point (a diamond), a month a bar one month long, a
-year a bar one year long; a figure's bar covers its whole period. Events that happened are
-filled and solid; expected events are hollow and dashed. Long empty stretches of years are
-cut out of the axis (drawn as a break), so 1993 and 2020-2023 both stay readable.
+year a bar one year long; a figure's bar covers its whole period. How a date was obtained
+(its ``kzeu:dateBasis``) sets the fill: stated dates are solid, dates resolved from the
+article's own date are striped, derived (computed) dates are dotted. Whether an event had
+happened sets the outline: solid for happened, dashed for expected. Long empty stretches
+of years are cut out of the axis (drawn as a break), so 1993 and 2020-2023 both stay
+readable. PNG is the same SVG rasterised by CairoSVG (the ``png`` extra).
 """
 
 from __future__ import annotations
@@ -19,10 +22,21 @@ from rdflib import Graph
 
 from .errors import KzeuError
 
-__all__ = ["QUERY", "TimelineItem", "timeline_items", "timeline_svg"]
+__all__ = ["BASES", "QUERY", "TimelineItem", "timeline_items", "timeline_png", "timeline_svg"]
 
 QUERY = "timeline-chart"
 PRECISIONS = ("day", "month", "year")
+# kzv: date-basis concept -> the short name used in classes, fills and the legend
+BASES = {
+    "https://w3id.org/kzeu/vocab/stated": "stated",
+    "https://w3id.org/kzeu/vocab/resolved-from-article-date": "resolved",
+    "https://w3id.org/kzeu/vocab/derived": "derived",
+}
+_BASIS_QUERY = """SELECT ?item ?basis WHERE {
+  { ?item time:hasTime ?instant . ?instant kzeu:dateBasis ?basis }
+  UNION
+  { ?item a kzeu:Figure ; dcterms:temporal ?period . ?period kzeu:dateBasis ?basis }
+}"""
 _MONTHS = [calendar.month_abbr[m] for m in range(13)]
 
 
@@ -39,6 +53,7 @@ class TimelineItem:
     start_precision: str | None
     end_precision: str | None
     stated_as: str | None
+    basis: str | None = None  # "stated", "resolved" or "derived" (see BASES)
 
     @property
     def dated(self) -> bool:
@@ -93,8 +108,13 @@ def _span(lexical: str, precision: str, item: str) -> tuple[dt.date, dt.date]:
 
 def timeline_items(graph: Graph) -> list[TimelineItem]:
     """The rows of the saved query ``timeline-chart``, as items with spans of days."""
-    from .queries import run_query
+    from .queries import run_query, run_sparql
 
+    bases: dict[str, str] = {}
+    for found in run_sparql(graph, _BASIS_QUERY).rows:
+        basis = BASES.get(str(found["basis"]))
+        if basis is not None:
+            bases[str(found["item"])] = basis
     items = []
     for row in run_query(graph, QUERY).rows:
         iri = str(row["item"])
@@ -126,6 +146,7 @@ def timeline_items(graph: Graph) -> list[TimelineItem]:
                 start_precision=start_precision,
                 end_precision=end_precision,
                 stated_as=str(stated) if stated is not None else None,
+                basis=bases.get(iri),
             )
         )
     return items
@@ -136,8 +157,10 @@ def timeline_items(graph: Graph) -> list[TimelineItem]:
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 EVENT_COLOUR = "#2f6bad"
 FIGURE_COLOUR = "#c2701f"
+OUTLINE = {EVENT_COLOUR: "#173a61", FIGURE_COLOUR: "#6e3c0c"}  # darker, so dashes show
 YEAR_WIDTH = 120  # pixels per year on the axis
 BREAK_WIDTH = 34  # pixels for a cut-out stretch of years
+LEGEND_CHAR = 6.4  # average width of an 11-pixel character, for the legend
 LABEL_CHAR = 6.9  # average width of a 12-pixel DejaVu Sans character, for the label column
 ROW = 26
 BAR = 14
@@ -193,19 +216,45 @@ def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def _fill(colour: str, basis: str | None) -> str:
+    """Solid for a stated date, stripes for a resolved one, dots for a derived one."""
+    name = "figure" if colour == FIGURE_COLOUR else "event"
+    if basis == "resolved":
+        return f"url(#resolved-{name})"
+    if basis == "derived":
+        return f"url(#derived-{name})"
+    return colour
+
+
+def _patterns() -> str:
+    """The SVG fill patterns for resolved (stripes) and derived (dots) dates."""
+    out = ["<defs>"]
+    for name, colour in (("event", EVENT_COLOUR), ("figure", FIGURE_COLOUR)):
+        out.append(
+            f'<pattern id="resolved-{name}" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+            f'<rect width="3" height="6" fill="{colour}"/></pattern>'
+        )
+        out.append(
+            f'<pattern id="derived-{name}" width="5" height="5" patternUnits="userSpaceOnUse">'
+            f'<rect width="5" height="5" fill="#ffffff"/>'
+            f'<circle cx="2.5" cy="2.5" r="1.2" fill="{colour}"/></pattern>'
+        )
+    out.append("</defs>")
+    return "\n".join(out)
+
+
 def _marker(item: TimelineItem, segments: Sequence[_Segment], y: float) -> str:
     assert item.start is not None
     assert item.end is not None
     expected = item.status == "expected"
     colour = FIGURE_COLOUR if item.kind == "figure" else EVENT_COLOUR
-    style = (
-        f'fill="#ffffff" stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"'
-        if expected
-        else f'fill="{colour}" stroke="{colour}" stroke-width="1"'
-    )
+    dash = ' stroke-dasharray="5 3"' if expected else ""
+    style = f'fill="{_fill(colour, item.basis)}" stroke="{OUTLINE[colour]}" stroke-width="2"{dash}'
     status = "expected" if expected else ("happened" if item.kind == "event" else "stated")
-    classes = f"marker {item.kind} {status}"
-    title = f"<title>{_e(item.label)}: {_e(item.date_text())}</title>"
+    classes = f"marker {item.kind} {status} basis-{item.basis or 'unknown'}"
+    basis = f" ({item.basis} date)" if item.basis in ("resolved", "derived") else ""
+    title = f"<title>{_e(item.label)}: {_e(item.date_text())}{basis}</title>"
     attributes = f'class="{classes}" data-item="{_e(item.iri)}" {style}'
     if item.is_point:
         cx = _x(segments, item.start)
@@ -231,7 +280,7 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
         if segments
         else x0 + YEAR_WIDTH
     )
-    width = axis_end + 170  # room for the date text after the last bar
+    width = max(axis_end + 170, MARGIN + 900)  # room for the date text and the legend
     events = [i for i in items if i.kind == "event"]
     figures = [i for i in items if i.kind == "figure"]
     top = 92
@@ -256,6 +305,8 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
             body.append(_marker(item, segments, y))
             assert item.end is not None
             note = item.date_text()
+            if item.basis in ("resolved", "derived"):
+                note += f" ({item.basis})"
             if item.stated_as:
                 note += f" · “{item.stated_as}”"
             end_x = _x(segments, item.end) + (BAR / 2 + 6 if item.is_point else 6)
@@ -327,25 +378,63 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
             f'text-anchor="middle">{_e(skipped)}</text>'
         )
 
-    # the legend
+    # the legend: date basis (fill), status (outline), kind (colour), a day (diamond)
     ly = rows_bottom + 34
-    legend = [
-        '<g class="legend" font-size="11">',
-        f'<rect x="{MARGIN}" y="{_num(ly - 7)}" width="24" height="{BAR}" fill="{EVENT_COLOUR}"/>',
-        f'<text x="{MARGIN + 30}" y="{_num(ly + 4)}">event that happened</text>',
-        f'<rect x="{MARGIN + 170}" y="{_num(ly - 7)}" width="24" height="{BAR}" fill="#ffffff" '
-        f'stroke="{EVENT_COLOUR}" stroke-width="2" stroke-dasharray="5 3"/>',
-        f'<text x="{MARGIN + 200}" y="{_num(ly + 4)}">event expected at the time of the article</text>',
-        f'<rect x="{MARGIN + 450}" y="{_num(ly - 7)}" width="24" height="{BAR}" fill="{FIGURE_COLOUR}"/>',
-        f'<text x="{MARGIN + 480}" y="{_num(ly + 4)}">period a figure covers</text>',
-        f'<polygon points="{MARGIN + 640},{_num(ly - 8)} {MARGIN + 648},{_num(ly)} '
-        f'{MARGIN + 640},{_num(ly + 8)} {MARGIN + 632},{_num(ly)}" fill="{EVENT_COLOUR}"/>',
-        f'<text x="{MARGIN + 656}" y="{_num(ly + 4)}">a day</text>',
-        f'<text x="{MARGIN}" y="{_num(ly + 26)}" fill="#555555">A bar spans the whole month or '
+    outline = f'stroke="{OUTLINE[EVENT_COLOUR]}" stroke-width="2"'
+    legend = ['<g class="legend" font-size="11">']
+    lines = [
+        (
+            "Date:",
+            [
+                ("stated", f'fill="{EVENT_COLOUR}" {outline}', "stated by the article"),
+                (
+                    "resolved",
+                    f'fill="url(#resolved-event)" {outline}',
+                    "resolved from the article's date (“this year”, “in October”)",
+                ),
+                (
+                    "derived",
+                    f'fill="url(#derived-event)" {outline}',
+                    "derived: computed, not stated",
+                ),
+            ],
+        ),
+        (
+            "Event:",
+            [
+                ("happened", f'fill="#ffffff" {outline}', "happened (solid outline)"),
+                (
+                    "expected",
+                    f'fill="#ffffff" {outline} stroke-dasharray="5 3"',
+                    "expected at the time of the article (dashed outline)",
+                ),
+                ("figure", f'fill="{FIGURE_COLOUR}"', "period a figure covers"),
+            ],
+        ),
+    ]
+    for number, (heading_text, entries) in enumerate(lines):
+        y0 = ly + number * 26
+        legend.append(
+            f'<text x="{MARGIN}" y="{_num(y0 + 4)}" font-weight="bold">{_e(heading_text)}</text>'
+        )
+        x = MARGIN + 48.0
+        for name, style, text in entries:
+            legend.append(
+                f'<rect class="legend-{name}" x="{_num(x)}" y="{_num(y0 - 7)}" width="24" '
+                f'height="{BAR}" {style}/>'
+            )
+            legend.append(f'<text x="{_num(x + 30)}" y="{_num(y0 + 4)}">{_e(text)}</text>')
+            x += 30 + len(text) * LEGEND_CHAR + 24
+    day_y = ly + 26
+    legend += [
+        f'<polygon points="{_num(x + 8)},{_num(day_y - 8)} {_num(x + 16)},{_num(day_y)} '
+        f'{_num(x + 8)},{_num(day_y + 8)} {_num(x)},{_num(day_y)}" fill="{EVENT_COLOUR}"/>',
+        f'<text x="{_num(x + 24)}" y="{_num(day_y + 4)}">a day</text>',
+        f'<text x="{MARGIN}" y="{_num(ly + 52)}" fill="#555555">A bar spans the whole month or '
         f"year when the article gives only a month or a year; the axis skips empty years.</text>",
         "</g>",
     ]
-    height = ly + 44
+    height = ly + 70
     header = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(width)}" height="{_num(height)}" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" font-family="{FONT}" role="img">',
@@ -353,6 +442,7 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
         "<desc>Generated from the graph by kzeu-graph timeline (saved query "
         f"{QUERY}); do not edit by hand.</desc>",
         f'<rect width="{_num(width)}" height="{_num(height)}" fill="#ffffff"/>',
+        _patterns(),
         f'<text x="{MARGIN}" y="28" font-size="15" font-weight="bold">{_e(title)}</text>',
     ]
     return "\n".join([*header, *grid, *body, *legend, "</svg>", ""])
@@ -364,3 +454,20 @@ def timeline(graph: Graph | None = None) -> str:
 
     graph = load_graph() if graph is None else graph
     return timeline_svg(timeline_items(graph))
+
+
+def timeline_png(svg: str, scale: float = 2.0) -> bytes:
+    """The SVG picture rasterised to PNG (``scale`` times its size) by CairoSVG.
+
+    Needs the ``png`` extra (CairoSVG, and the Cairo library it loads); a KzeuError
+    says how to install it when it is missing.
+    """
+    try:
+        import cairosvg
+    except (ImportError, OSError):
+        raise KzeuError(
+            "writing PNG needs CairoSVG and the Cairo library: pip install 'kzeu-graph[png]' "
+            "(or write SVG)"
+        ) from None
+    png: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+    return png

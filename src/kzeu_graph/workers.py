@@ -95,6 +95,7 @@ class Reply:
     body: bytes = b""
     error: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    suggestions: tuple[Mapping[str, str], ...] = ()  # "did you mean" (IRI, CURIE, label)
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,15 @@ class QueryService:
             if key in given:
                 raise ParameterError(f"parameter {key!r} given twice")
             given[key] = value
+        from .search import UnknownIRIError, check_parameters
+
+        try:  # an IRI that names nothing, or a name given for an IRI: 400 with suggestions
+            check_parameters(self.graph, saved, given)
+        except UnknownIRIError as exc:
+            found = tuple(
+                {"iri": m.iri, "curie": m.curie, "label": m.label} for m in exc.suggestions
+            )
+            return Reply(status=400, error=str(exc), suggestions=found)
         bindings = saved.bind(given)  # the CLI's validation, word for word
         return self._run(self._prepare(saved.text), bindings, job.accept)
 
@@ -330,7 +340,13 @@ class QueryService:
                 html = ontology_page(self.ontology, base=job.base)
             else:
                 html = entity_page(
-                    self.graph, graph, iri, self.source_dirs, base=job.base, labels=self.labels
+                    self.graph,
+                    graph,
+                    iri,
+                    self.source_dirs,
+                    base=job.base,
+                    labels=self.labels,
+                    void=self.void,
                 )
             return Reply(status=200, media_type=with_charset("text/html"), body=html.encode())
         media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}

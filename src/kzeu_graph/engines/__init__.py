@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkable
 from urllib.parse import urlsplit
 
 from ..errors import InputError, ParameterError
@@ -103,6 +103,12 @@ class Engine(Protocol):
     def close(self) -> None:
         """Release files and connections (the engine is unusable afterwards)."""
         ...
+
+    def __enter__(self) -> Self:
+        """``with open_engine(...) as engine:`` closes the engine at the end of the block."""
+        ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,16 @@ SPARQL 1.1 CSV/TSV/JSON that Oxigraph serializes, or a rich table of display str
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 import pyoxigraph as ox
 
+from ..errors import ParameterError
 from ..prefixes import compact_iri
 from ..terms import Term
 
@@ -23,7 +26,15 @@ if TYPE_CHECKING:
     from ..results import Result
     from .oxigraph_engine import OxigraphEngine
 
-__all__ = ["emit_oxigraph", "emit_result", "plain_table", "print_table"]
+__all__ = [
+    "emit_oxigraph",
+    "emit_result",
+    "fit_table",
+    "plain_table",
+    "print_table",
+    "record_layout",
+    "select_columns",
+]
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -70,36 +81,155 @@ def plain_table(
     return "\n".join(lines) + "\n"
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width``, broken at spaces only (a longer word stays whole)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(
+            textwrap.wrap(
+                paragraph, width=max(width, 1), break_long_words=False, break_on_hyphens=False
+            )
+            or [""]
+        )
+    return lines
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def _column_widths(
+    variables: Sequence[str], rows: Sequence[Sequence[str]], width: int
+) -> list[int] | None:
+    """Column widths that fit ``width`` with no word broken, or None if none do.
+
+    Each column gets at least its longest word; the space left is shared out evenly
+    (water-filling), a column never getting more than its longest cell needs.
+    """
+    columns = list(zip(variables, *rows, strict=True)) if variables else []
+    least = [max(_longest_word(cell) for cell in column) for column in columns]
+    most = [max(len(line) for cell in column for line in cell.split("\n")) for column in columns]
+    spare = width - sum(least) - len(GUTTER) * (len(columns) - 1)
+    if spare < 0:
+        return None
+    widths = list(least)
+    order = sorted(range(len(columns)), key=lambda i: most[i] - least[i])
+    for position, i in enumerate(order):
+        share = spare // (len(order) - position)
+        extra = min(most[i] - least[i], share)
+        widths[i] += extra
+        spare -= extra
+    return widths
+
+
+GUTTER = "  "
+
+
+def fit_table(
+    variables: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    title: str | None = None,
+) -> list[str]:
+    """Lines of a table at most ``width`` wide, words and numbers never broken.
+
+    Cells wrap at spaces only; rows are separated by a blank line when any cell wraps.
+    When the columns cannot fit (their longest words alone are wider), the records are
+    shown one field per line instead (see :func:`record_layout`).
+    """
+    widths = _column_widths(variables, rows, width)
+    if widths is None or not variables:
+        return record_layout(variables, rows, width, title)
+    out = _wrap(title, width) if title else []
+    out.append(GUTTER.join(n.ljust(w) for n, w in zip(variables, widths, strict=True)).rstrip())
+    out.append(GUTTER.join("-" * w for w in widths))
+    wrapped = [[_wrap(c, w) for c, w in zip(row, widths, strict=True)] for row in rows]
+    tall = any(len(cell) > 1 for row in wrapped for cell in row)
+    for number, row in enumerate(wrapped):
+        if tall and number:
+            out.append("")
+        for index in range(max((len(cell) for cell in row), default=1)):
+            parts = [
+                (cell[index] if index < len(cell) else "").ljust(w)
+                for cell, w in zip(row, widths, strict=True)
+            ]
+            out.append(GUTTER.join(parts).rstrip())
+    out.append(f"{len(rows)} row(s)")
+    return out
+
+
+def record_layout(
+    variables: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    title: str | None = None,
+) -> list[str]:
+    """One field per line (``name  value``, the value wrapped at spaces), records separated.
+
+    Each record starts with a ``-[ record N ]`` line; a value's continuation lines are
+    indented under its first line.
+    """
+    out = _wrap(title, width) if title else []
+    name_width = max((len(name) for name in variables), default=0)
+    value_width = max(width - name_width - len(GUTTER), 1)
+    for number, row in enumerate(rows, 1):
+        rule = f"-[ record {number} ]"
+        out.append((rule if len(rule) <= width else f"-[ {number} ]").ljust(min(width, 40), "-"))
+        for name, cell in zip(variables, row, strict=True):
+            lines = _wrap(cell, value_width)
+            out.append(f"{name.ljust(name_width)}{GUTTER}{lines[0]}".rstrip())
+            out.extend(" " * (name_width + len(GUTTER)) + line for line in lines[1:])
+    out.append(f"{len(rows)} row(s)")
+    return out
+
+
+def select_columns(
+    variables: Sequence[str], rows: Sequence[Sequence[str]], columns: Sequence[str]
+) -> tuple[list[str], list[list[str]]]:
+    """Only ``columns`` (in that order); ParameterError naming the available ones otherwise."""
+    unknown = [c for c in columns if c not in variables]
+    if unknown:
+        raise ParameterError(
+            f"unknown column(s) {', '.join(unknown)}; available: {', '.join(variables)}"
+        )
+    index = [list(variables).index(c) for c in columns]
+    return list(columns), [[row[i] for i in index] for row in rows]
+
+
+def terminal_width() -> int:
+    """The width of the terminal standard output is on (``$COLUMNS`` wins; 80 if unknown)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def print_table(
     console: Callable[[], Console],
     variables: Sequence[str],
     rows: Sequence[Sequence[str]],
     title: str | None,
     boolean: bool | None = None,
+    columns: Sequence[str] | None = None,
+    default_columns: Sequence[str] | None = None,
 ) -> None:
-    """A rich table of display strings (or an ASK answer) on a terminal, else a plain one.
+    """A table that fits the terminal (or an ASK answer) on a terminal, else a plain one.
 
-    ``console`` is called only on a terminal, so piped output never imports rich.
+    ``columns`` (the user's ``--columns``) picks columns everywhere; ``default_columns``
+    (a saved query's ``columns:`` header) only on a terminal, where the table must fit.
+    ``console`` is kept for callers; the layout is :func:`fit_table`.
     """
+    if boolean is None and columns:
+        variables, rows = select_columns(variables, rows, columns)
     if not sys.stdout.isatty():
         click.echo(plain_table(variables, rows, title, boolean), nl=False)
         return
-    from rich.table import Table
-    from rich.text import Text
-
-    out = console()
+    width = terminal_width()
     if boolean is not None:
-        if title:
-            out.print(Text(title, style="bold"))
-        out.print(Text("true" if boolean else "false"))
+        lines = [*(_wrap(title, width) if title else []), "true" if boolean else "false"]
+        click.echo("\n".join(lines))
         return
-    table = Table(title=Text(title) if title else None, show_lines=False, expand=False)
-    for name in variables:
-        table.add_column(Text(name), overflow="fold")
-    for row in rows:
-        table.add_row(*[Text(cell) for cell in row])
-    out.print(table)
-    out.print(Text(f"{len(rows)} row(s)", style="dim"))
+    if not columns and default_columns:
+        wanted = [c for c in default_columns if c in variables]
+        variables, rows = select_columns(variables, rows, wanted or variables)
+    click.echo("\n".join(fit_table(variables, rows, width, title)))
 
 
 def emit_oxigraph(
@@ -109,27 +239,36 @@ def emit_oxigraph(
     fmt: str,
     title: str | None,
     console: Callable[[], Console],
-) -> None:
-    """Run a (checked) query on Oxigraph and print its answer in ``fmt``."""
+    columns: Sequence[str] | None = None,
+    default_columns: Sequence[str] | None = None,
+) -> int:
+    """Run a (checked) query on Oxigraph and print its answer in ``fmt``; return its row count.
+
+    ``columns`` picks columns in every format; ``default_columns`` only for a terminal table.
+    """
+    if columns and fmt in RESULT_FORMATS:
+        result = engine.query(text, bindings, checked=True)
+        return emit_result(result, fmt, title, console, columns)
     answer = engine.solutions(text, bindings)
     if fmt in RESULT_FORMATS:
         data = answer.serialize(format=RESULT_FORMATS[fmt])
         assert data is not None
         click.echo(data if data.endswith(b"\n") else data + b"\n", nl=False)
-        return
+        return -1
     if isinstance(answer, ox.QueryBoolean):
         print_table(console, [], [], title, boolean=bool(answer))
-        return
+        return -1
     if isinstance(answer, ox.QuerySolutions):
         variables = [variable.value for variable in answer.variables]
         rows = [[_oxigraph_cell(value) for value in solution] for solution in answer]
-        print_table(console, variables, rows, title)
-        return
+        print_table(console, variables, rows, title, None, columns, default_columns)
+        return len(rows)
     rows = [
         [_oxigraph_cell(t.subject), _oxigraph_cell(t.predicate), _oxigraph_cell(t.object)]
         for t in answer
     ]
-    print_table(console, ["subject", "predicate", "object"], rows, title)
+    print_table(console, ["subject", "predicate", "object"], rows, title, None, columns)
+    return len(rows)
 
 
 def _result_cell(term: Any) -> str:
@@ -145,14 +284,26 @@ def _result_cell(term: Any) -> str:
 
 
 def emit_result(
-    result: Result, fmt: str, title: str | None, console: Callable[[], Console]
-) -> None:
-    """Print a Result (from rdflib or a remote store) as the Oxigraph path prints its answer."""
-    if fmt != "table":
-        click.echo(result.serialize(fmt), nl=False)
-        return
+    result: Result,
+    fmt: str,
+    title: str | None,
+    console: Callable[[], Console],
+    columns: Sequence[str] | None = None,
+    default_columns: Sequence[str] | None = None,
+) -> int:
+    """Print a Result (from rdflib or a remote store) as the Oxigraph path prints its answer.
+
+    Returns the number of rows of a SELECT (-1 for an ASK).
+    """
     if result.kind == "ask":
-        print_table(console, [], [], title, boolean=bool(result.boolean))
-        return
+        if fmt != "table":
+            click.echo(result.serialize(fmt), nl=False)
+        else:
+            print_table(console, [], [], title, boolean=bool(result.boolean))
+        return -1
+    if fmt != "table":
+        click.echo((result.select(columns) if columns else result).serialize(fmt), nl=False)
+        return len(result)
     rows = [[_result_cell(row.get(name)) for name in result.variables] for row in result.rows]
-    print_table(console, result.variables, rows, title)
+    print_table(console, result.variables, rows, title, None, columns, default_columns)
+    return len(rows)

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Self
 
 import pyoxigraph as ox
 
@@ -252,6 +252,12 @@ class OxigraphEngine:
         assert isinstance(answer, ox.QuerySolutions)
         solution = next(iter(answer))
         return int(solution[0].value)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Flush a persistent store and let go of it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from ..terms import Term, to_rdflib
 
@@ -67,6 +67,12 @@ class RdflibEngine:
 
     def triple_count(self) -> int:
         return len(self.graph)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Nothing to release (the graph stays usable by whoever else holds it)."""

@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError, QueryError
@@ -277,6 +277,12 @@ class RemoteEngine:
         )
         value = result.rows[0]["n"] if result.rows else None
         return int(str(value)) if value is not None else 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def close(self) -> None:
         for connection in self._connections.values():
