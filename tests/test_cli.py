@@ -108,7 +108,7 @@ def test_query_list() -> None:
     result = run("query", "--list")
     assert result.exit_code == 0
     assert "statements-by-person [showcase]: Statements made by a given person" in result.stdout
-    assert f"--param person=<iri> (required, default {KZR}alice)" in result.stdout
+    assert "--param person=<iri> (optional, default kzr:alice)" in result.stdout
     assert "--param amount=<decimal> (optional)" in result.stdout
 
 

@@ -335,13 +335,13 @@ def _suggest_parameters(saved: Any, raw: dict[str, str], engine: Callable[[], An
 def _print_catalog(name: str | None = None) -> None:
     """Every saved query and its parameters; with ``name``, that query in full."""
     from .catalog import get_query, list_queries
+    from .prefixes import compact_iri
 
     queries = [get_query(name)] if name else list_queries()
     schemes = {scheme for saved in queries for _, scheme in saved.values}
     values: dict[str, list[tuple[str, str]]] = {}
     if schemes:
         from .engines import open_engine
-        from .prefixes import compact_iri
         from .search import scheme_values
 
         with_labels = open_engine("oxigraph:memory")
@@ -356,8 +356,9 @@ def _print_catalog(name: str | None = None) -> None:
         tags = f" [{', '.join(saved.tags)}]" if saved.tags else ""
         click.echo(f"{saved.name}{tags}: {saved.summary}")
         for p in saved.parameters:
-            need = "required" if p.required else "optional"
-            default = f", default {p.default}" if p.default is not None else ""
+            # a parameter with a default can be left out: it is not required of the user
+            need = "required" if p.required and p.default is None else "optional"
+            default = f", default {compact_iri(p.default)}" if p.default is not None else ""
             click.echo(f"    --param {p.name}=<{p.kind}> ({need}{default})")
             allowed = saved.value_scheme(p.name)
             if allowed:
