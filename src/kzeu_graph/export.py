@@ -308,10 +308,12 @@ def _statement_lines(quads: Iterable[Quad]) -> str:
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-# The lexical forms that Turtle's bare INTEGER, DECIMAL, DOUBLE and boolean tokens stand for.
+# The lexical forms written as Turtle's bare INTEGER, DECIMAL, DOUBLE and boolean tokens:
+# those the grammar allows and that every reader gives back as written (rdflib reads the
+# bare 007, +1 and .5 as "7", "1" and "0.5"; they are written "007"^^xsd:integer).
 _BARE_LITERALS: dict[str, re.Pattern[str]] = {
-    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
-    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
+    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
     _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
     _XSD + "boolean": re.compile(r"true|false"),
 }
@@ -326,7 +328,8 @@ def _layout_serializers() -> tuple[Any, Any]:
     ``"1."^^xsd:decimal``): rdflib would rewrite ``"1E0"^^xsd:double`` as ``1e+00``, and
     write ``"1"^^xsd:boolean`` as ``1``, an integer. Objects are sorted as terms (rdflib
     compares values: ``NaN`` beside a decimal raises). An IRI holding ``%`` is written in
-    full (rdflib can cut it inside a %-escape, leaving an invalid namespace IRI).
+    full (rdflib can cut it inside a %-escape, leaving an invalid namespace IRI). A list is
+    written inline ``( ... )`` only when no other triple refers to its inner nodes.
 
     rdflib orders subjects by how often they are referenced before their IRI, so adding one
     link to a node would move its whole block; here a subject's place depends on its own
@@ -334,7 +337,7 @@ def _layout_serializers() -> tuple[Any, Any]:
     TriG writes the default graph first, then the named graphs by IRI (rdflib keeps them
     in a set).
     """
-    from rdflib import BNode, Literal
+    from rdflib import RDF, BNode, Literal
     from rdflib.plugins.serializers.trig import TrigSerializer
     from rdflib.plugins.serializers.turtle import TurtleSerializer
 
@@ -369,17 +372,34 @@ def _layout_serializers() -> tuple[Any, Any]:
             return None
         return TurtleSerializer.get_pname(self, uri, gen_prefix)
 
+    def valid_list(self: Any, node: Any) -> bool:
+        # rdflib's check would write inline a list whose tail is also referenced elsewhere
+        # (that reference then names nothing), and loops forever on a cyclic rdf:rest.
+        seen: set[Any] = set()
+        while node != RDF.nil:
+            if not isinstance(node, BNode) or node in seen:
+                return False
+            if seen and self._references[node] != 1:
+                return False
+            if sorted(p for p, _ in self.store.predicate_objects(node)) != [RDF.first, RDF.rest]:
+                return False
+            seen.add(node)
+            node = self.store.value(node, RDF.rest)
+        return bool(seen)
+
     class SortedTurtleSerializer(TurtleSerializer):
         orderSubjects = order_subjects  # rdflib's name
         label = write_label
         sortProperties = sort_properties
         get_pname = write_pname
+        isValidList = valid_list
 
     class SortedTrigSerializer(TrigSerializer):
         orderSubjects = order_subjects
         label = write_label
         sortProperties = sort_properties
         get_pname = write_pname
+        isValidList = valid_list
 
         def __init__(self, store: Dataset) -> None:
             super().__init__(store)
@@ -570,6 +590,19 @@ def _jsonld(graph: Graph) -> str:
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def _is_xml_name(name: str) -> bool:
+    """Is ``name`` an element name to expat (rdflib's XML parser, the strictest we met)?"""
+    import xml.parsers.expat
+
+    if not name or _NOT_XML.search(name) or any(c in name for c in "<>&'\"=/: \t\r\n"):
+        return False
+    try:
+        xml.parsers.expat.ParserCreate().Parse(f"<{name}/>", True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
+
+
 def _check_rdfxml(graph: Graph) -> None:
     """Refuse what RDF/XML cannot write: a predicate with no XML name at its end, a term
     with a character that XML 1.0 forbids (most C0 controls). rdflib would raise a bare
@@ -577,8 +610,10 @@ def _check_rdfxml(graph: Graph) -> None:
     names = graph.namespace_manager
     for predicate in sorted(set(graph.predicates()), key=_term_key):
         try:
-            names.compute_qname_strict(str(predicate))
+            _, _, local = names.compute_qname_strict(str(predicate))
         except (ValueError, KeyError):
+            local = ""
+        if not _is_xml_name(local):
             raise InputError(
                 f"RDF/XML cannot write predicate <{predicate}>: it does not end in an XML "
                 "name (a letter or _ then letters, digits, -, . or _); use another format"
