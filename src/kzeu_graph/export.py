@@ -372,9 +372,10 @@ def _layout_serializers() -> tuple[Any, Any]:
             return None
         return TurtleSerializer.get_pname(self, uri, gen_prefix)
 
-    def valid_list(self: Any, node: Any) -> bool:
+    def valid_list(self: Any, l_: Any) -> bool:
         # rdflib's check would write inline a list whose tail is also referenced elsewhere
         # (that reference then names nothing), and loops forever on a cyclic rdf:rest.
+        node: Any = l_
         seen: set[Any] = set()
         while node != RDF.nil:
             if not isinstance(node, BNode) or node in seen:
