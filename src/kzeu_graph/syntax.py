@@ -4,7 +4,8 @@ rdflib is lenient: it loads IRIs with spaces or bad escapes, ``"a"@en^^xsd:strin
 extras in Turtle and more (about a third of the W3C RDF 1.1 negative syntax tests), and
 then an export writes what no strict reader accepts. pyoxigraph follows the W3C grammars
 (it passes every negative and positive syntax test of the RDF 1.1 suites), so a file it
-refuses is refused, with the file, the line and its reason. JSON-LD is not checked here.
+refuses is refused, with the file, the line and its reason. JSON-LD is not checked here,
+nor RDF/XML with a DTD (pyoxigraph would expand its entities; the loader refuses DTDs).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _STRICT_FORMATS = {
     "trig": "TRIG",
     "xml": "RDF_XML",
 }
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)  # also in UTF-16/32 read as UTF-8
 _POSITION = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
 
 
@@ -32,8 +34,8 @@ def check_syntax(text: str, fmt: str, path: Path) -> None:
     import pyoxigraph as ox
 
     name = _STRICT_FORMATS.get(fmt)
-    if name is None:
-        return
+    if name is None or (fmt == "xml" and _DTD.search(text.replace("\x00", ""))):
+        return  # pyoxigraph expands internal entities: a DTD is the loader's to refuse
     try:
         for _ in ox.parse(
             text.encode("utf-8"),
