@@ -158,8 +158,7 @@ def refuse_network(url: str, options: object = None) -> object:
 
 def read_with_pyld(text: str) -> list[Triple]:
     """JSON-LD through pyld (a third, independent processor), as N-Quads read by pyoxigraph."""
-    from pyld import jsonld
-
+    jsonld = pytest.importorskip("pyld.jsonld")
     nquads = jsonld.to_rdf(
         json.loads(text), {"format": "application/n-quads", "documentLoader": refuse_network}
     )

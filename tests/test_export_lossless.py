@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -163,7 +164,7 @@ RAPPER_CANNOT_READ = {
 }
 
 
-def graph_of(triples: list[Triple]) -> Graph:
+def graph_of(triples: Iterable[Triple]) -> Graph:
     graph = Graph()
     for triple in triples:
         graph.add(triple)
