@@ -275,3 +275,25 @@ def test_the_cli_refuses_rdfxml_it_cannot_write_with_one_line(case: str, tmp_pat
     assert XML_REFUSED[case] in done.stderr
     assert "internal error" not in done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig"])
+def test_named_graph_exports_keep_every_term(fmt: str, tmp_path: Path) -> None:
+    """The quad formats of a real export (data in its own named graph) keep every case too."""
+    import pyoxigraph as ox
+
+    from kzeu_graph.export import GRAPH_NAMESPACE, build_export
+    from roundtrip import OX_FORMAT, from_oxigraph, lexical_forms_kept
+
+    triples = [t for case, ts in CASES.items() if not case.startswith("predicate-") for t in ts]
+    source = tmp_path / "awkward.nt"
+    source.write_text(serialize(graph_of(triples), "nt"), encoding="utf-8")
+    with lexical_forms_kept():
+        exported = build_export(data=[source], graphs=["data"])
+    text = serialize(exported, fmt)
+    in_data = [
+        (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object))
+        for q in ox.parse(text.encode("utf-8"), format=getattr(ox.RdfFormat, OX_FORMAT[fmt]))
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == GRAPH_NAMESPACE + "data"
+    ]
+    assert difference(triples, in_data, fold_language_case=True) == []
