@@ -8,8 +8,8 @@ project's loader and exporter: one test per suite test.
   RDF 1.1 allows, so tags are compared case-insensitively there). For eval tests the
   loaded graph must also be the suite's expected result (``mf:result``, read by pyoxigraph).
 - Negative syntax (and negative eval) tests: the loader refuses the file with one line
-  that names it (and its line, where the parser that refused it gives one); the same
-  through the command line for one file of each suite.
+  that names it and its line (``path:line: reason``); the same through the command line
+  for one file of each suite.
 
 The suites are read where they are (``../shared/w3c/rdf11`` or ``$KZEU_W3C_DIR/rdf11``),
 never copied. Missing suites skip, or fail when ``CI=true``.
@@ -114,23 +114,6 @@ LOADER_DIFFERS: dict[str, str] = {
 LOADER_REFUSES: dict[str, str] = {
     "minimal_whitespace": "rdflib's N-Triples/N-Quads parser needs white space between terms",
 }
-# Negative tests refused without a line number: rdflib refuses them first, and its
-# N-Triples/N-Quads ("Invalid line") and RDF/XML messages reach the user without one.
-NO_LINE_SUITES = {
-    "rdf-n-triples": "rdflib's N-Triples parser names no line",
-    "rdf-n-quads": "rdflib's N-Quads parser names no line",
-    "rdf-xml": "rdflib's RDF/XML errors reach the message as 'None:line:column'",
-}
-
-
-_NO_POSITION = "rdflib raises a plain {} with no position, the loader names the file only"
-NO_LINE_TESTS = {
-    "turtle-syntax-bad-lang-01": _NO_POSITION.format("ValueError (language tag)"),
-    "trig-syntax-bad-lang-01": _NO_POSITION.format("ValueError (language tag)"),
-    "trig-syntax-bad-string-05": _NO_POSITION.format("AssertionError (TriG string)"),
-}
-
-
 # ------------------------------------------------------------------ the manifests
 
 
@@ -276,12 +259,7 @@ def test_negative(test: SuiteTest) -> None:
         parse_file(test.action)
     message = str(refused.value)
     assert "\n" not in message
-    assert message.startswith(f"{test.action}:")
-    if not re.match(rf"{re.escape(str(test.action))}:\d+: ", message):
-        reason = NO_LINE_TESTS.get(test.name) or NO_LINE_SUITES.get(test.suite)
-        if reason:
-            pytest.xfail(f"{reason}: {message}")
-        pytest.fail(f"the message names no line: {message}")
+    assert re.match(rf"{re.escape(str(test.action))}:\d+: ", message), message
 
 
 # One negative test of each suite through the command line (a process each: a sample).

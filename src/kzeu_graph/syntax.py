@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["check_syntax"]
+__all__ = ["check_syntax", "with_line"]
 
 # rdflib's format name -> pyoxigraph's RdfFormat attribute
 _STRICT_FORMATS = {
@@ -26,7 +26,11 @@ _STRICT_FORMATS = {
     "xml": "RDF_XML",
 }
 _DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)  # also in UTF-16/32 read as UTF-8
-_POSITION = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+_POSITION = re.compile(
+    r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
+_SAX_POSITION = re.compile(r"None:(\d+):\d+: ")  # rdflib's RDF/XML errors: None:line:column
 
 
 def check_syntax(text: str, fmt: str, path: Path) -> None:
@@ -53,3 +57,25 @@ def check_syntax(text: str, fmt: str, path: Path) -> None:
         ) from None
     except (ValueError, UnicodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def with_line(message: str, text: str, fmt: str, path: Path) -> str:
+    """The loader's error ``message`` about ``path``, with a line number where it has none.
+
+    rdflib's N-Triples and N-Quads errors name no line, its RDF/XML errors bury it in
+    ``None:line:column``; the line then comes from that text or from the strict reading.
+    A message that already names a line is returned as it is.
+    """
+    plain = f"{path}: "
+    if not message.startswith(plain):
+        return message
+    rest = message[len(plain) :]
+    sax = _SAX_POSITION.match(rest)
+    if sax:
+        return f"{path}:{sax.group(1)}: {rest[sax.end() :]}"
+    try:
+        check_syntax(text, fmt, path)
+    except InputError as strict:
+        if re.match(rf"{re.escape(str(path))}:\d+: ", str(strict)):
+            return str(strict)
+    return message
