@@ -202,6 +202,30 @@ def test_every_export_reads_back_term_for_term(case: str, fmt: str) -> None:
         )
 
 
+NOT_IRIS = {
+    "space": EX + "a b",
+    "angle-bracket": EX + "a>b",
+    "quote": EX + 'a"b',
+    "no-scheme": "a/b",
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("place", ["subject", "object", "datatype"])
+@pytest.mark.parametrize("name", sorted(NOT_IRIS))
+def test_an_iri_no_syntax_can_write_is_refused(name: str, place: str, fmt: str) -> None:
+    """rdflib loads ``<http://a b>`` from some formats with a warning; no export writes it."""
+    iri = URIRef(NOT_IRIS[name])
+    triple = {
+        "subject": (iri, P, lit("x")),
+        "object": (S, P, iri),
+        "datatype": (S, P, lit("x", iri)),
+    }[place]
+    with pytest.raises(InputError, match="is not an absolute IRI") as refused:
+        serialize(graph_of([triple]), fmt)
+    assert "\n" not in str(refused.value)
+
+
 @pytest.mark.parametrize("name", sorted(LINE_ENDS))
 @pytest.mark.parametrize("fmt", ["nt", "nquads"])
 def test_line_formats_hold_one_statement_per_line_whatever_the_characters(

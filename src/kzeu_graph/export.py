@@ -628,10 +628,29 @@ def _check_rdfxml(graph: Graph) -> None:
             )
 
 
+def _check_iris(quads: Iterable[Sequence[Node | None]]) -> None:
+    """Refuse an IRI that no RDF syntax can write: rdflib loads ``<http://a b>`` from some
+    formats with a mere warning, then each writer would emit it as it is."""
+    from rdflib import Literal, URIRef
+
+    from .terms import is_valid_iri
+
+    iris = {
+        str(t.datatype) if isinstance(t, Literal) else str(t)
+        for quad in quads
+        for t in quad
+        if isinstance(t, URIRef) or (isinstance(t, Literal) and t.datatype is not None)
+    }
+    bad = sorted(iri for iri in iris if not is_valid_iri(iri))
+    if bad:
+        _nt_iri(bad[0])  # raises the InputError
+
+
 def _serialize_graph(graph: Graph, fmt: str) -> str:
     canonical = _sorted_graph(graph, like=graph)
     if fmt in QUAD_FORMATS:
         return _serialize_dataset(_sorted_dataset(canonical, {}, like=graph), fmt)
+    _check_iris(canonical)
     if fmt == "nt":
         return _statement_lines((s, p, o, None) for s, p, o in canonical)
     if fmt == "json-ld":
@@ -645,14 +664,15 @@ def _serialize_graph(graph: Graph, fmt: str) -> str:
 def _serialize_dataset(dataset: Dataset, fmt: str) -> str:
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    if fmt == "trig":
-        return _run_serializer(_layout_serializers()[1], dataset)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         quads = [
             (s, p, o, None if g == DATASET_DEFAULT_GRAPH_ID else g)
             for s, p, o, g in dataset.quads((None, None, None, None))
         ]
+    _check_iris(quads)
+    if fmt == "trig":
+        return _run_serializer(_layout_serializers()[1], dataset)
     return _statement_lines(quads)
 
 
