@@ -169,7 +169,7 @@ def rapper() -> str:
     """rapper's path; a test needing it fails on CI when it is missing, and skips elsewhere."""
     found = shutil.which("rapper")
     if found is None:
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI", "").lower() == "true":
             pytest.fail("rapper is not installed (.ci/run installs raptor2-utils)")
         pytest.skip("rapper is not installed (apt-get install raptor2-utils)")
     return found
