@@ -1,5 +1,6 @@
 """Every path the tests use, in one place."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +38,6 @@ BLANK_NODES_RELABELLED = FIXTURES / "blank-nodes-relabelled.ttl"  # the same gra
 NOT_CANONICAL = FIXTURES / "format" / "not-canonical.ttl"
 CANONICAL = FIXTURES / "format" / "canonical.ttl"  # NOT_CANONICAL in canonical form, by hand
 REMOTE_CONTEXT = FIXTURES / "remote-context.jsonld"
+
+# The W3C test suites (read-only snapshots beside the project, or where KZEU_W3C_DIR says).
+W3C_DIR = Path(os.environ.get("KZEU_W3C_DIR") or ROOT.parent / "shared" / "w3c")

@@ -43,6 +43,7 @@ from paths import (
     NOT_CANONICAL,
     REMOTE_CONTEXT,
 )
+from roundtrip import refuse_network
 
 SUFFIX = {
     "turtle": ".ttl",
@@ -397,10 +398,6 @@ def test_canonical_quads_keep_lexical_forms() -> None:
 
 
 # ---------------------------------------------------------------------- JSON-LD
-
-
-def refuse_network(url: str, options: object = None) -> object:
-    raise AssertionError(f"a JSON-LD processor tried to load {url}")
 
 
 def node(document: dict[str, Any], iri: str) -> dict[str, Any]:

@@ -7,17 +7,14 @@ Numbers are compared as values where an engine may rewrite their lexical form.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import warnings
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
@@ -25,8 +22,9 @@ from rdflib.term import Node
 
 from kzeu_graph.export import ExportGraphs, build_export, serialize
 from kzeu_graph.loading import parse_file
+from roundtrip import FORMATS, OX_FORMAT, RAPPER_INPUT, rapper, refuse_network
+from roundtrip import from_oxigraph as oxigraph_to_rdflib
 
-FORMATS = ["turtle", "json-ld", "nt", "nquads", "trig", "xml"]
 SUFFIX = {
     "turtle": ".ttl",
     "json-ld": ".jsonld",
@@ -34,13 +32,6 @@ SUFFIX = {
     "nquads": ".nq",
     "trig": ".trig",
     "xml": ".rdf",
-}
-RAPPER_INPUT = {  # rapper (Raptor 2) reads every format but JSON-LD
-    "turtle": "turtle",
-    "nt": "ntriples",
-    "nquads": "nquads",
-    "trig": "trig",
-    "xml": "rdfxml",
 }
 GRAPH = "https://w3id.org/kzeu/graph/"
 NUMERIC = {
@@ -102,28 +93,6 @@ def by_value(triples: Iterable[tuple[Node, Node, Node]]) -> set[tuple[tuple[str,
 # ------------------------------------------------------------------ pyoxigraph
 
 
-def oxigraph_to_rdflib(term: Any) -> Node:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-
-
-OX_FORMAT = {
-    "turtle": "TURTLE",
-    "json-ld": "JSON_LD",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "trig": "TRIG",
-    "xml": "RDF_XML",
-}
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_pyoxigraph_reads_every_statement(
     exported: ExportGraphs, files: dict[str, Path], fmt: str
@@ -179,16 +148,6 @@ def test_oxigraph_store_answers_with_the_same_values(
 # ------------------------------------------------------------------ rapper (Raptor 2)
 
 
-def rapper() -> str:
-    """rapper's path; a test needing it fails on CI when it is missing, and skips elsewhere."""
-    found = shutil.which("rapper")
-    if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("rapper is not installed (.ci/run installs raptor2-utils)")
-        pytest.skip("rapper is not installed (apt-get install raptor2-utils)")
-    return found
-
-
 @pytest.mark.parametrize("fmt", sorted(RAPPER_INPUT))
 def test_rapper_reads_every_statement(
     exported: ExportGraphs, files: dict[str, Path], fmt: str
@@ -229,10 +188,6 @@ def test_rapper_counts_what_it_parses(exported: ExportGraphs, files: dict[str, P
 
 
 # ------------------------------------------------------------------ pyld
-
-
-def refuse_network(url: str, options: object = None) -> object:
-    raise AssertionError(f"pyld tried to load {url}")
 
 
 def test_pyld_expands_the_jsonld_to_the_turtle_graph(files: dict[str, Path]) -> None:

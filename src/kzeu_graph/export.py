@@ -17,6 +17,7 @@ describes each of them (PROV-O, DCMI terms).
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -181,6 +182,9 @@ def _valid_blank_label(label: str) -> bool:
     return bool(label) and all(c.isalnum() or c in "_-." for c in label) and label[0] != "."
 
 
+_PLAIN_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
 def _bind_like(target: Graph, source: Graph | None) -> None:
     """The project prefixes, then ``source``'s other prefixes that clash with none of them."""
     from .namespaces import bind_prefixes
@@ -191,7 +195,9 @@ def _bind_like(target: Graph, source: Graph | None) -> None:
     prefixes = {p for p, _ in target.namespaces()}
     namespaces = {str(n) for _, n in target.namespaces()}
     for prefix, namespace in sorted(source.namespaces()):
-        if prefix and prefix not in prefixes and str(namespace) not in namespaces:
+        if not _PLAIN_PREFIX.fullmatch(prefix):
+            continue  # an XML or Turtle writer could choke on it; ns1... will do
+        if prefix not in prefixes and str(namespace) not in namespaces:
             target.bind(prefix, namespace)
             prefixes.add(prefix)
             namespaces.add(str(namespace))
@@ -265,39 +271,136 @@ def _sorted_dataset(
 # ------------------------------------------------------------------ serialisers
 
 
-def _sorted_lines(text: str) -> str:
-    """One statement a line, sorted by code point; rdflib's ``"x"  .`` (default graph) tidied."""
-    lines = set()
-    for line in text.splitlines():
-        line = line.rstrip()
-        if line.endswith("  ."):
-            line = line[:-3] + " ."
-        if line:
-            lines.add(line)
+def _nt_iri(iri: str) -> str:
+    from .terms import is_valid_iri, ntriples_escape
+
+    if not is_valid_iri(iri):
+        raise InputError(
+            f'<{iri}> is not an absolute IRI (spaces, controls or <>"{{}}|\\^`): no RDF syntax can write it'
+        )
+    return f"<{ntriples_escape(iri)}>"
+
+
+def _nt_term(term: Node) -> str:
+    """One term in N-Triples syntax, its lexical form, language tag and datatype as they are."""
+    from rdflib import BNode, Literal
+
+    from .terms import ntriples_escape
+
+    if isinstance(term, Literal):
+        text = f'"{ntriples_escape(str(term))}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^{_nt_iri(str(term.datatype))}" if term.datatype else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return _nt_iri(str(term))
+
+
+def _statement_lines(quads: Iterable[Quad]) -> str:
+    """N-Triples / N-Quads text: one statement a line, lines sorted by code point.
+
+    Written here, not by rdflib, which leaves form feeds, U+2028 and the like raw inside
+    literals: every character that any reader could take for a line end is escaped.
+    """
+    lines = {" ".join(_nt_term(t) for t in quad if t is not None) + " ." for quad in quads}
     return "".join(line + "\n" for line in sorted(lines))
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# The lexical forms written as Turtle's bare INTEGER, DECIMAL, DOUBLE and boolean tokens:
+# those the grammar allows and that every reader gives back as written (rdflib reads the
+# bare 007, +1 and .5 as "7", "1" and "0.5"; they are written "007"^^xsd:integer).
+_BARE_LITERALS: dict[str, re.Pattern[str]] = {
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
+    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
+    _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
 
 
 @lru_cache(maxsize=1)
 def _layout_serializers() -> tuple[Any, Any]:
     """rdflib's Turtle and TriG serializers, with subjects (and graphs) in plain sorted order.
 
+    A number or boolean is written bare only when its lexical form is exactly what the bare
+    Turtle token reads back as (``1E0``, ``007``, ``+1``; not ``"1"^^xsd:boolean`` or
+    ``"1."^^xsd:decimal``): rdflib would rewrite ``"1E0"^^xsd:double`` as ``1e+00``, and
+    write ``"1"^^xsd:boolean`` as ``1``, an integer. Objects are sorted as terms (rdflib
+    compares values: ``NaN`` beside a decimal raises). An IRI holding ``%`` is written in
+    full (rdflib can cut it inside a %-escape, leaving an invalid namespace IRI). A list is
+    written inline ``( ... )`` only when no other triple refers to its inner nodes.
+
     rdflib orders subjects by how often they are referenced before their IRI, so adding one
     link to a node would move its whole block; here a subject's place depends on its own
-    name only (IRIs first, then blank nodes not written inline). TriG writes the default
-    graph first, then the named graphs by IRI (rdflib keeps them in a set).
+    name only (IRIs first, then blank nodes not written inline, unreferenced ones first).
+    TriG writes the default graph first, then the named graphs by IRI (rdflib keeps them
+    in a set).
     """
-    from rdflib import BNode
+    from rdflib import RDF, BNode, Literal
     from rdflib.plugins.serializers.trig import TrigSerializer
     from rdflib.plugins.serializers.turtle import TurtleSerializer
 
     def order_subjects(self: Any) -> list[Any]:
-        return sorted(self._subjects, key=lambda s: (isinstance(s, BNode), str(s)))
+        # Unreferenced blank nodes before referenced ones: rdflib writes a list inline from
+        # its head and would write a tail met earlier twice (once by label, once inline).
+        def key(s: Any) -> tuple[bool, bool, str]:
+            blank = isinstance(s, BNode)
+            return (blank, blank and self._references[s] > 0, str(s))
+
+        return sorted(self._subjects, key=key)
+
+    def write_label(self: Any, node: Any, position: int) -> str:
+        bare = _BARE_LITERALS.get(str(node.datatype)) if isinstance(node, Literal) else None
+        if bare is not None:
+            if bare.fullmatch(str(node)):
+                return str(node)
+            return str(node._literal_n3(use_plain=False, qname_callback=self.get_pname))
+        return str(TurtleSerializer.label(self, node, position))
+
+    def sort_properties(self: Any, properties: Mapping[Any, list[Any]]) -> list[Any]:
+        # rdflib sorts the objects by value: NaN beside a decimal raises, "007" and "7"
+        # compare equal. Sort them as terms; rdflib then orders the predicates.
+        for objects in properties.values():
+            objects.sort(key=_term_key)
+        return list(TurtleSerializer.sortProperties(self, {p: [] for p in properties}))
+
+    def write_pname(self: Any, uri: Any, gen_prefix: bool = True) -> str | None:
+        # rdflib can cut an IRI inside a %-escape (<http://x/%25> as ns1:25 with the
+        # invalid namespace <http://x/%>); such IRIs are written in full.
+        if "%" in str(uri):
+            return None
+        return TurtleSerializer.get_pname(self, uri, gen_prefix)
+
+    def valid_list(self: Any, l_: Any) -> bool:
+        # rdflib's check would write inline a list whose tail is also referenced elsewhere
+        # (that reference then names nothing), and loops forever on a cyclic rdf:rest.
+        node: Any = l_
+        seen: set[Any] = set()
+        while node != RDF.nil:
+            if not isinstance(node, BNode) or node in seen:
+                return False
+            if seen and self._references[node] != 1:
+                return False
+            if sorted(p for p, _ in self.store.predicate_objects(node)) != [RDF.first, RDF.rest]:
+                return False
+            seen.add(node)
+            node = self.store.value(node, RDF.rest)
+        return bool(seen)
 
     class SortedTurtleSerializer(TurtleSerializer):
         orderSubjects = order_subjects  # rdflib's name
+        label = write_label
+        sortProperties = sort_properties
+        get_pname = write_pname
+        isValidList = valid_list
 
     class SortedTrigSerializer(TrigSerializer):
         orderSubjects = order_subjects
+        label = write_label
+        sortProperties = sort_properties
+        get_pname = write_pname
+        isValidList = valid_list
 
         def __init__(self, store: Dataset) -> None:
             super().__init__(store)
@@ -342,41 +445,235 @@ def jsonld_context() -> dict[str, Any]:
     return context
 
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_STRING = _XSD + "string"
+_GEN_DELIMS = tuple(":/?#[]@")
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
+_JSON_SAFE_INTEGER = 2**53  # beyond this, JavaScript JSON-LD processors lose digits
+
+
+@dataclass(frozen=True)
+class _ContextTerm:
+    """One term of the JSON-LD context: its IRI and what it coerces a string value to."""
+
+    name: str
+    iri: str
+    type: str | None = None  # "@id" or a datatype IRI
+    language: str | None = None
+
+
+class _JsonLdWriter:
+    """Writes each triple with the project context, in a form that expands back to exactly
+    that triple: a short key and a bare string only where the term's coercion gives back
+    the same datatype / language / IRI; otherwise a value object (``{"@value": "2.0E0",
+    "@type": "xsd:double"}``). Numbers and booleans are written as JSON only when JSON-LD
+    reads them back with the same lexical form (canonical xsd:integer, true, false)."""
+
+    def __init__(self, context: Mapping[str, Any]) -> None:
+        self.prefixes = {
+            name: value
+            for name, value in context.items()
+            if isinstance(value, str) and not name.startswith("@") and value.endswith(_GEN_DELIMS)
+        }
+        self.by_iri: dict[str, list[_ContextTerm]] = {}
+        for name, value in sorted(context.items()):
+            if name.startswith("@") or name in self.prefixes:
+                continue
+            spec = value if isinstance(value, dict) else {"@id": value}
+            if not isinstance(spec.get("@id"), str) or set(spec) - {"@id", "@type", "@language"}:
+                continue  # containers and the like: never used to write
+            coerce = spec.get("@type")
+            term = _ContextTerm(
+                name,
+                self.expand(spec["@id"]),
+                coerce if coerce in (None, "@id") else self.expand(str(coerce)),
+                spec.get("@language"),
+            )
+            self.by_iri.setdefault(term.iri, []).append(term)
+        self.names = set(context)
+
+    def expand(self, value: str) -> str:
+        prefix, _, rest = value.partition(":")
+        return self.prefixes[prefix] + rest if prefix in self.prefixes else value
+
+    def compact(self, iri: str) -> str:
+        """A compact IRI (``kzr:x``) or the IRI itself, either of which expands back to it."""
+        _nt_iri(iri)  # refuses what is not an absolute IRI
+        best = ""
+        for prefix, namespace in self.prefixes.items():
+            rest = iri[len(namespace) :]
+            usable = iri.startswith(namespace) and rest and not rest.startswith("//")
+            if usable and (not best or len(namespace) > len(self.prefixes[best.split(":")[0]])):
+                best = f"{prefix}:{rest}"
+        if best:
+            return best
+        if iri.partition(":")[0] in self.names:
+            raise InputError(
+                f"JSON-LD with the project context cannot write <{iri}>: "
+                "its scheme is a term of the context"
+            )
+        return iri
+
+    def node_id(self, node: Node) -> str:
+        from rdflib import BNode
+
+        return f"_:{node}" if isinstance(node, BNode) else self.compact(str(node))
+
+    def value(self, node: Node) -> Any:
+        """The value object (or bare JSON value) that expands to ``node`` under any key."""
+        from rdflib import Literal
+
+        if not isinstance(node, Literal):
+            return {"@id": self.node_id(node)}
+        text = str(node)
+        if node.language:
+            return {"@language": node.language, "@value": text}
+        datatype = str(node.datatype or _XSD_STRING)
+        if datatype == _XSD_STRING:
+            return text
+        if datatype == _XSD + "boolean" and text in ("true", "false"):
+            return text == "true"
+        integer = datatype == _XSD + "integer" and _CANONICAL_INTEGER.fullmatch(text)
+        if integer and abs(int(text)) < _JSON_SAFE_INTEGER:
+            return int(text)
+        return {"@type": self.compact(datatype), "@value": text}
+
+    def entry(self, predicate: Node, node: Node) -> tuple[str, Any]:
+        """The key and value that write ``predicate node`` for one subject."""
+        from rdflib import Literal
+
+        if str(predicate) == _RDF_TYPE and not isinstance(node, Literal):
+            return "@type", self.node_id(node)
+        terms = self.by_iri.get(str(predicate), [])
+        for term in terms:
+            if term.type == "@id" and not isinstance(node, Literal):
+                return term.name, self.node_id(node)
+            if not isinstance(node, Literal):
+                continue
+            if node.language:
+                if term.language and node.language == term.language:
+                    return term.name, str(node)
+            elif term.type is not None and term.type == str(node.datatype or _XSD_STRING):
+                return term.name, str(node)
+        plain = [t for t in terms if t.type is None and t.language is None]
+        key = plain[0].name if plain else self.compact(str(predicate))
+        return key, self.value(node)
+
+
 def _jsonld(graph: Graph) -> str:
-    """Compacted JSON-LD from rdflib's converter, with the top-level nodes sorted by ``@id``.
+    """Compact JSON-LD with the project context (inlined): one node object per subject in
+    ``@graph``, sorted by ``@id``, every triple written as :class:`_JsonLdWriter` says.
 
-    rdflib collects the top-level nodes from a set (their order follows the hash seed);
-    their order carries no meaning in JSON-LD, so they are sorted. The JSON is written here
-    (not by orjson, which rdflib would use where installed) so that the layout never varies.
+    Not rdflib's converter, which loses triples: a double as a JSON number reads back as
+    an integer, ``NaN`` becomes bare ``NaN`` (not JSON), ``""`` beside another value of
+    the same key is dropped, a blank node that only refers to itself is never written.
     """
-    from rdflib.plugins.serializers.jsonld import from_rdf
-
-    document = from_rdf(graph, context_data=jsonld_context())  # type: ignore[no-untyped-call]
-    nodes = document.get("@graph") if isinstance(document, dict) else None
-    if isinstance(nodes, list):
-        nodes.sort(key=lambda n: (str(n.get("@id", "")), json.dumps(n, sort_keys=True)))
+    context = jsonld_context()
+    writer = _JsonLdWriter(context)
+    nodes: dict[Node, dict[str, Any]] = {}
+    for s, p, o in sorted(graph, key=_sort_key):
+        node = nodes.setdefault(s, {"@id": writer.node_id(s)})
+        key, value = writer.entry(p, o)
+        node.setdefault(key, []).append(value)
+    objects = []
+    for node in nodes.values():
+        for key, values in node.items():
+            if isinstance(values, list):
+                values.sort(key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+                node[key] = values[0] if len(values) == 1 else values
+        objects.append(node)
+    objects.sort(key=lambda n: (str(n["@id"]), json.dumps(n, sort_keys=True)))
+    document = {"@context": context, "@graph": objects}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# Characters XML 1.0 cannot hold at all, not even as character references.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _is_xml_name(name: str) -> bool:
+    """Is ``name`` an element name to expat (rdflib's XML parser, the strictest we met)?"""
+    import xml.parsers.expat
+
+    if not name or _NOT_XML.search(name) or any(c in name for c in "<>&'\"=/: \t\r\n"):
+        return False
+    try:
+        xml.parsers.expat.ParserCreate().Parse(f"<{name}/>", True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
+
+
+def _check_rdfxml(graph: Graph) -> None:
+    """Refuse what RDF/XML cannot write: a predicate with no XML name at its end, a term
+    with a character that XML 1.0 forbids (most C0 controls). rdflib would raise a bare
+    ValueError, or write a file that is not well-formed XML."""
+    names = graph.namespace_manager
+    for predicate in sorted(set(graph.predicates()), key=_term_key):
+        try:
+            _, _, local = names.compute_qname_strict(str(predicate))
+        except (ValueError, KeyError):
+            local = ""
+        if not _is_xml_name(local):
+            raise InputError(
+                f"RDF/XML cannot write predicate <{predicate}>: it does not end in an XML "
+                "name (a letter or _ then letters, digits, -, . or _); use another format"
+            ) from None
+    for term in sorted({t for triple in graph for t in triple}, key=_term_key):
+        found = _NOT_XML.search(str(term))
+        if found:
+            raise InputError(
+                f"RDF/XML cannot write {_nt_term(term)[:80]}: XML 1.0 cannot hold the "
+                f"character U+{ord(found.group(0)):04X}; use another format"
+            )
+
+
+def _check_iris(quads: Iterable[Sequence[Node | None]]) -> None:
+    """Refuse an IRI that no RDF syntax can write: rdflib loads ``<http://a b>`` from some
+    formats with a mere warning, then each writer would emit it as it is."""
+    from rdflib import Literal, URIRef
+
+    from .terms import is_valid_iri
+
+    iris = {
+        str(t.datatype) if isinstance(t, Literal) else str(t)
+        for quad in quads
+        for t in quad
+        if isinstance(t, URIRef) or (isinstance(t, Literal) and t.datatype is not None)
+    }
+    bad = sorted(iri for iri in iris if not is_valid_iri(iri))
+    if bad:
+        _nt_iri(bad[0])  # raises the InputError
 
 
 def _serialize_graph(graph: Graph, fmt: str) -> str:
     canonical = _sorted_graph(graph, like=graph)
     if fmt in QUAD_FORMATS:
         return _serialize_dataset(_sorted_dataset(canonical, {}, like=graph), fmt)
+    _check_iris(canonical)
     if fmt == "nt":
-        return _sorted_lines(canonical.serialize(format="nt"))
+        return _statement_lines((s, p, o, None) for s, p, o in canonical)
     if fmt == "json-ld":
         return _jsonld(canonical)
     if fmt == "turtle":
         return _run_serializer(_layout_serializers()[0], canonical)
+    _check_rdfxml(canonical)
     return canonical.serialize(format=EXPORT_FORMATS[fmt])
 
 
 def _serialize_dataset(dataset: Dataset, fmt: str) -> str:
-    if fmt == "trig":
-        return _run_serializer(_layout_serializers()[1], dataset)
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _sorted_lines(dataset.serialize(format="nquads"))
+        quads = [
+            (s, p, o, None if g == DATASET_DEFAULT_GRAPH_ID else g)
+            for s, p, o, g in dataset.quads((None, None, None, None))
+        ]
+    _check_iris(quads)
+    if fmt == "trig":
+        return _run_serializer(_layout_serializers()[1], dataset)
+    return _statement_lines(quads)
 
 
 # ------------------------------------------------------------------ the parts of the graph

@@ -22,6 +22,7 @@ from . import resources
 from .errors import InputError
 from .namespaces import new_graph
 from .safety import check_file_size, check_jsonld_contexts, check_no_doctype, forbid_sparql_loading
+from .syntax import check_syntax, with_line
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -130,7 +131,8 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to parse") from None
     except Exception as exc:
-        raise InputError(_error_message(path, exc)) from None
+        raise InputError(with_line(_error_message(path, exc), text, fmt, path)) from None
+    check_syntax(text, fmt, path)  # a strict second reading refuses what rdflib lets through
     if into is not None:
         merge(into, graph)
         return into

@@ -32,6 +32,7 @@ __all__ = [
     "from_oxigraph",
     "from_rdflib",
     "is_valid_iri",
+    "ntriples_escape",
     "sparql_term",
     "to_oxigraph",
     "to_rdflib",
@@ -107,6 +108,17 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group(0)
     return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+# N-Triples escapes the same characters, and also the ones that some readers take for line
+# ends (``str.splitlines`` splits at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR).
+_NT_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\x85\u2028\u2029]')
+
+
+def ntriples_escape(text: str) -> str:
+    """``text`` for the inside of an N-Triples / N-Quads string or IRI: quotes, backslashes,
+    control characters and the Unicode line separators escaped, so a line holds one statement."""
+    return _NT_NEEDS_ESCAPE.sub(_escape_char, text)
 
 
 def sparql_term(term: Term) -> str:
