@@ -708,6 +708,34 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
     metavar="URL",
     help="Let SERVICE call this endpoint (repeatable; default: SERVICE is refused).",
 )
+@click.option(
+    "--client-queries",
+    type=click.IntRange(0, 64),
+    default=0,
+    help="Ad-hoc queries one client (address) may have running or waiting; more get 503 "
+    "[0: all query workers but one].",
+)
+@click.option(
+    "--page-workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for pages, documents and saved queries (apart from ad-hoc SPARQL).",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers; then the connection is closed.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=30.0,
+    show_default=True,
+    help="Seconds a client has to send a request's body; then 408 and the connection is closed.",
+)
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve(
     host: str,
@@ -721,6 +749,10 @@ def serve(
     memory_mib: int,
     cors_origins: tuple[str, ...],
     allowed_services: tuple[str, ...],
+    client_queries: int,
+    page_workers: int,
+    header_timeout: float,
+    body_timeout: float,
     quiet: bool,
 ) -> None:
     """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
@@ -740,6 +772,10 @@ def serve(
             memory_mib=memory_mib,
             cors_origins=cors_origins,
             allowed_services=allowed_services,
+            client_queries=client_queries,
+            page_workers=page_workers,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
             quiet=quiet,
         )
     )

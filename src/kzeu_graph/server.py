@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from .catalog import SavedQuery, is_valid_iri, list_queries
 from .conneg import negotiate
@@ -50,16 +50,19 @@ from .workers import (
 )
 
 try:
+    import anyio
+    import anyio.to_thread
     from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
     from starlette.datastructures import MutableHeaders
     from starlette.exceptions import HTTPException
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
-    from starlette.requests import Request
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-    from starlette.routing import Route
+    from starlette.routing import Match, Route
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from .connections import guarded_protocol
 except ImportError:  # pragma: no cover - the [serve] extra is missing
     raise InputError(
         "the web server needs the 'serve' extra: pip install 'kzeu-graph[serve]'"
@@ -83,6 +86,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+QUERY_NICENESS = 10  # added to the ad-hoc query workers' nice value
 # sent with a 413: the rest of the body is not read, so the connection cannot be reused
 CLOSE = {"Connection": "close"}
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -103,10 +107,15 @@ class ServerSettings:
     memory_mib: int = 1024
     cors_origins: tuple[str, ...] = ()
     allowed_services: tuple[str, ...] = ()
-    max_connections: int = 100
+    max_connections: int = 100  # requests in progress at once (idle connections do not count)
     quiet: bool = False
+    page_workers: int = 1  # the lane for pages, documents, saved queries
+    client_queries: int = 0  # ad-hoc queries one client may have running or waiting (0: auto)
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_open: int = 1024  # open connections; past it, the longest-idle one is closed
 
-    def worker_config(self) -> WorkerConfig:
+    def worker_config(self, niceness: int = 0) -> WorkerConfig:
         return WorkerConfig(
             data=self.data,
             inference=self.inference,
@@ -114,7 +123,12 @@ class ServerSettings:
             memory_mib=self.memory_mib,
             allowed_services=frozenset(self.allowed_services),
             timeout=self.timeout,
+            niceness=niceness,
         )
+
+    def per_client(self, workers: int) -> int:
+        """Ad-hoc queries one client may have at once: given, or all workers but one."""
+        return self.client_queries or max(1, workers - 1)
 
 
 class Problem(Exception):
@@ -151,6 +165,84 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RequestLimit:
+    """At most ``limit`` requests in progress; past it, 503 at once (connections do not count)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            response = PlainTextResponse(
+                "the server is busy: too many requests at once; retry\n",
+                status_code=503,
+                headers={"Retry-After": "1", **CLOSE},
+            )
+            await response(scope, receive, send)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+# ------------------------------------------------------------------ lanes
+
+
+class Lane:
+    """The way to one worker pool: a bounded wait, and at most ``per_client`` jobs per client.
+
+    Admission is decided in the event loop, before any thread or worker is taken: a job
+    past the lane's capacity (its workers plus ``waiting``), or past the client's share,
+    gets a 503 with Retry-After at once instead of queueing behind others' slow queries.
+    The threads that wait for workers come from the lane's own limiter, so a full lane
+    never holds up another.
+    """
+
+    def __init__(
+        self, run: Callable[[object], Reply], workers: int, waiting: int, per_client: int = 0
+    ) -> None:
+        self.run = run
+        self.capacity = workers + waiting
+        self.per_client = per_client
+        self.active = 0
+        self.held: dict[str, int] = {}
+        self.limiter = anyio.CapacityLimiter(self.capacity)
+
+    async def __call__(self, job: object, client: str) -> Reply:
+        held = self.held.get(client, 0)
+        if self.active >= self.capacity:
+            return Reply(
+                status=503,
+                error="the server is busy: every query worker is in use",
+                headers={"Retry-After": "1"},
+            )
+        if self.per_client and held >= self.per_client:
+            return Reply(
+                status=503,
+                error=f"too many queries from this client at once: {held} running or waiting "
+                "(the limit); retry when one has finished",
+                headers={"Retry-After": "1"},
+            )
+        self.active += 1
+        self.held[client] = held + 1
+        try:
+            return await anyio.to_thread.run_sync(self.run, job, limiter=self.limiter)
+        finally:
+            self.active -= 1
+            left = self.held[client] - 1
+            if left:
+                self.held[client] = left
+            else:
+                del self.held[client]
 
 
 # ------------------------------------------------------------------ helpers
@@ -230,6 +322,25 @@ def _base_url(request: Request) -> str:
     return f"{request.url.scheme}://{host}"
 
 
+def _slash_redirect(request: Request, routes: Sequence[Route]) -> str | None:
+    """The same path with its trailing slash added or removed, if a route takes that.
+
+    Host-independent: a path-absolute reference (``/api?x=1``), never ``scheme://host``,
+    and never a path that starts ``//`` (which a browser would read as another host).
+    """
+    path = request.url.path
+    if path == "/":
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    if not other.startswith("/") or other.startswith("//"):
+        return None
+    scope = {**request.scope, "path": other}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in routes):
+        return None
+    query = request.url.query
+    return quote(other, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
+
+
 def _static_files() -> dict[str, tuple[bytes, str]]:
     """Every file shipped in ``static/`` (one level): name -> (bytes, media type)."""
     files: dict[str, tuple[bytes, str]] = {}
@@ -251,13 +362,15 @@ class Endpoint:
 
     def __init__(
         self,
-        run: Callable[[object], Reply],
+        queries_lane: Lane,
+        pages_lane: Lane,
         settings: ServerSettings,
         info: Mapping[str, Any],
         queries: Sequence[SavedQuery],
         version: str,
     ) -> None:
-        self.run = run
+        self.queries_lane = queries_lane
+        self.pages_lane = pages_lane
         self.settings = settings
         self.known = frozenset(info.get("known", ()))
         self.queries = {saved.name: saved for saved in queries}
@@ -268,7 +381,10 @@ class Endpoint:
         self.page = page[0] if page else b"<!DOCTYPE html><title>kzeu-graph</title>"
 
     async def _dispatch(self, request: Request, job: object, vary: bool = True) -> Response:
-        reply = await run_in_threadpool(self.run, job)
+        """Ad-hoc SPARQL goes to the query lane; everything else to the pages lane."""
+        lane = self.queries_lane if isinstance(job, SparqlJob) else self.pages_lane
+        client = request.client.host if request.client else ""
+        reply = await lane(job, client)
         return reply_response(request, reply, vary)
 
     def _html_page(self) -> Response:
@@ -426,12 +542,29 @@ def create_app(
     settings: ServerSettings,
     info: Mapping[str, Any],
     queries: Sequence[SavedQuery] | None = None,
+    run_pages: Callable[[object], Reply] | None = None,
+    workers: tuple[int, int] = (1, 1),
 ) -> Starlette:
-    """The ASGI application; ``run`` executes one job (normally ``WorkerPool.run``)."""
+    """The ASGI application.
+
+    ``run`` executes an ad-hoc SPARQL job (normally ``WorkerPool.run`` of the query pool),
+    ``run_pages`` every other job (pages, documents, saved queries; default: ``run``);
+    ``workers`` are the sizes of the two pools.
+    """
     from . import __version__
 
+    query_workers, page_workers = workers
+    queries_lane = Lane(
+        run, query_workers, 2 * query_workers, per_client=settings.per_client(query_workers)
+    )
+    pages_lane = Lane(run_pages or run, page_workers, max(16, settings.max_connections // 2))
     endpoint = Endpoint(
-        run, settings, info, list_queries() if queries is None else queries, __version__
+        queries_lane,
+        pages_lane,
+        settings,
+        info,
+        list_queries() if queries is None else queries,
+        __version__,
     )
 
     async def problem(request: Request, exc: Exception) -> Response:
@@ -440,8 +573,16 @@ def create_app(
 
     async def http_exception(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            location = _slash_redirect(request, routes)
+            if location is not None:
+                return RedirectResponse(location, status_code=307)
         message = {404: "not found", 405: "method not allowed"}.get(exc.status_code, "error")
         return error_response(request, exc.status_code, message, exc.headers or {})
+
+    async def disconnected(request: Request, exc: Exception) -> Response:
+        # the client left (or was cut off) mid-body: nobody will read this, nothing to log
+        return Response(b"", status_code=400, headers=CLOSE)
 
     async def internal(request: Request, exc: Exception) -> Response:
         print(f"kzeu-graph: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -460,7 +601,8 @@ def create_app(
         Route("/id/{rest:path}", endpoint.linked_data, methods=["GET"]),
         Route("/vocab/{rest:path}", endpoint.linked_data, methods=["GET"]),
     ]
-    middleware = [Middleware(SecurityHeaders)]
+    middleware = [Middleware(RequestLimit, limit=settings.max_connections)]
+    middleware.append(Middleware(SecurityHeaders))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -471,11 +613,19 @@ def create_app(
                 max_age=600,
             )
         )
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={Problem: problem, HTTPException: http_exception, Exception: internal},
+        exception_handlers={
+            Problem: problem,
+            HTTPException: http_exception,
+            ClientDisconnect: disconnected,
+            Exception: internal,
+        },
     )
+    # Starlette's own slash redirect writes the client's Host header into Location
+    app.router.redirect_slashes = False
+    return app
 
 
 # ------------------------------------------------------------------ running
@@ -529,10 +679,18 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
     check_settings(settings)
     say = announce or (lambda line: print(line, file=sys.stderr, flush=True))
     sock = _listen(settings.host, settings.port)
-    pool = WorkerPool(settings.worker_config(), settings.workers or worker_count())
+    size = settings.workers or worker_count()
+    # ad-hoc queries run at a lower CPU priority: a runaway query cannot slow the pages
+    pool = WorkerPool(settings.worker_config(niceness=QUERY_NICENESS), size)
+    pages = WorkerPool(settings.worker_config(), max(1, settings.page_workers))
     try:
+        pool.launch()  # both pools load the graph at the same time
+        pages.launch()
         info = pool.start()
-        app = create_app(pool.run, settings, info)
+        pages.start()
+        app = create_app(
+            pool.run, settings, info, run_pages=pages.run, workers=(pool.size, pages.size)
+        )
         config = uvicorn.Config(
             app,
             log_level="warning" if settings.quiet else "info",
@@ -540,7 +698,11 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
             server_header=False,
             proxy_headers=False,
             timeout_keep_alive=5,
-            limit_concurrency=settings.max_connections,
+            # idle connections must not count: requests are limited by RequestLimit, and
+            # slow or silent connections are closed by the guarded protocol's deadlines
+            http=guarded_protocol(
+                settings.header_timeout, settings.body_timeout, settings.max_open
+            ),
             lifespan="off",
             h11_max_incomplete_event_size=16 * 1024,
         )
@@ -548,7 +710,8 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
         shown = f"[{host}]" if ":" in host else host
         say(
             f"kzeu-graph: serving http://{shown}:{port}/ ({info.get('triples', 0)} triples, "
-            f"{pool.size} worker(s)); SPARQL endpoint /sparql; press Ctrl-C to stop"
+            f"{pool.size} query worker(s), {pages.size} page worker(s)); SPARQL endpoint "
+            "/sparql; press Ctrl-C to stop"
         )
         if not _is_loopback(settings.host):
             say(
@@ -558,4 +721,5 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         pool.close()
+        pages.close()
         sock.close()
