@@ -736,6 +736,14 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
     show_default=True,
     help="Seconds a client has to send a request's body; then 408 and the connection is closed.",
 )
+@click.option(
+    "--cache",
+    "cache_mib",
+    type=click.IntRange(0, 65536),
+    default=64,
+    show_default=True,
+    help="MiB of pages, documents and saved-query results the server keeps (0: none).",
+)
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve(
     host: str,
@@ -753,6 +761,7 @@ def serve(
     page_workers: int,
     header_timeout: float,
     body_timeout: float,
+    cache_mib: int,
     quiet: bool,
 ) -> None:
     """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
@@ -776,6 +785,7 @@ def serve(
             page_workers=page_workers,
             header_timeout=header_timeout,
             body_timeout=body_timeout,
+            cache_mib=cache_mib,
             quiet=quiet,
         )
     )

@@ -18,11 +18,14 @@ Routes:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import mimetypes
 import re
 import socket
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +117,7 @@ class ServerSettings:
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     max_open: int = 1024  # open connections; past it, the longest-idle one is closed
+    cache_mib: int = 64  # pages, documents and saved-query results kept by the web process
 
     def worker_config(self, niceness: int = 0) -> WorkerConfig:
         return WorkerConfig(
@@ -167,19 +171,30 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class RequestLimit:
-    """At most ``limit`` requests in progress; past it, 503 at once (connections do not count)."""
+@dataclass
+class Load:
+    """How many requests are in progress, shared by RequestLimit and the lanes."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    limit: int
+    active: int = 0
+
+
+class RequestLimit:
+    """At most ``load.limit`` requests in progress; past it, 503 at once.
+
+    Connections are not requests: an idle connection never counts. A request waiting in a
+    lane for room (see Lane) does not count either while it waits.
+    """
+
+    def __init__(self, app: ASGIApp, load: Load) -> None:
         self.app = app
-        self.limit = limit
-        self.active = 0
+        self.load = load
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.active >= self.limit:
+        if self.load.active >= self.load.limit:
             response = PlainTextResponse(
                 "the server is busy: too many requests at once; retry\n",
                 status_code=503,
@@ -187,44 +202,86 @@ class RequestLimit:
             )
             await response(scope, receive, send)
             return
-        self.active += 1
+        self.load.active += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.active -= 1
+            self.load.active -= 1
 
 
 # ------------------------------------------------------------------ lanes
 
 
-class Lane:
-    """The way to one worker pool: a bounded wait, and at most ``per_client`` jobs per client.
+class ReplyCache:
+    """Successful replies by job, up to ``limit`` bytes of bodies (least recently used first out).
 
-    Admission is decided in the event loop, before any thread or worker is taken: a job
-    past the lane's capacity (its workers plus ``waiting``), or past the client's share,
-    gets a 503 with Retry-After at once instead of queueing behind others' slow queries.
-    The threads that wait for workers come from the lane's own limiter, so a full lane
-    never holds up another.
+    The graph does not change while the server runs, so a page, a document or a saved
+    query's result, once computed, is answered again by the web process itself.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.replies: OrderedDict[object, Reply] = OrderedDict()
+
+    def get(self, job: object) -> Reply | None:
+        reply = self.replies.get(job)
+        if reply is not None:
+            self.replies.move_to_end(job)
+        return reply
+
+    def put(self, job: object, reply: Reply) -> None:
+        if reply.status != 200 or reply.error is not None or len(reply.body) > self.limit // 8:
+            return
+        old = self.replies.pop(job, None)
+        if old is not None:
+            self.size -= len(old.body)
+        self.replies[job] = reply
+        self.size += len(reply.body)
+        while self.size > self.limit:
+            _, dropped = self.replies.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+class Lane:
+    """The way to one worker pool: a bounded queue, and at most ``per_client`` jobs per client.
+
+    Admission is decided in the event loop, before any thread or worker is taken. A job
+    past the lane's capacity (its workers plus ``waiting``), or past its client's share,
+    waits in the event loop (no thread, not counted as a request in progress) for up to
+    ``patience`` seconds for room, and then gets a 503 with Retry-After: a client that
+    retries at once, ignoring Retry-After, cannot turn refusals into a flood. At most
+    ``max_patient`` jobs wait so; past that, the 503 comes at once. The threads that wait
+    for workers come from the lane's own limiter, so a full lane never holds up another.
     """
 
     def __init__(
-        self, run: Callable[[object], Reply], workers: int, waiting: int, per_client: int = 0
+        self,
+        run: Callable[[object], Reply],
+        workers: int,
+        waiting: int,
+        per_client: int = 0,
+        cache: ReplyCache | None = None,
+        load: Load | None = None,
+        patience: float = 1.0,
+        max_patient: int = 256,
     ) -> None:
         self.run = run
+        self.cache = cache
         self.capacity = workers + waiting
         self.per_client = per_client
+        self.load = load
+        self.patience = patience
+        self.max_patient = max_patient
         self.active = 0
+        self.patient = 0
         self.held: dict[str, int] = {}
         self.limiter = anyio.CapacityLimiter(self.capacity)
+        self._room = asyncio.Event()  # set (and replaced) whenever a job leaves the lane
 
-    async def __call__(self, job: object, client: str) -> Reply:
+    def _refusal(self, client: str) -> Reply | None:
+        """Why ``client`` cannot have a job in the lane now (None: it can)."""
         held = self.held.get(client, 0)
-        if self.active >= self.capacity:
-            return Reply(
-                status=503,
-                error="the server is busy: every query worker is in use",
-                headers={"Retry-After": "1"},
-            )
         if self.per_client and held >= self.per_client:
             return Reply(
                 status=503,
@@ -232,10 +289,49 @@ class Lane:
                 "(the limit); retry when one has finished",
                 headers={"Retry-After": "1"},
             )
-        self.active += 1
-        self.held[client] = held + 1
+        if self.active >= self.capacity:
+            return Reply(
+                status=503,
+                error="the server is busy: every query worker is in use",
+                headers={"Retry-After": "1"},
+            )
+        return None
+
+    async def _wait_for_room(self, client: str) -> Reply | None:
+        refusal = self._refusal(client)
+        if refusal is None or self.patience <= 0 or self.patient >= self.max_patient:
+            return refusal
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.patience
+        self.patient += 1
+        if self.load is not None:
+            self.load.active -= 1
         try:
-            return await anyio.to_thread.run_sync(self.run, job, limiter=self.limiter)
+            while refusal is not None and (left := deadline - loop.time()) > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), left)
+                refusal = self._refusal(client)
+            return refusal
+        finally:
+            self.patient -= 1
+            if self.load is not None:
+                self.load.active += 1
+
+    async def __call__(self, job: object, client: str) -> Reply:
+        if self.cache is not None:
+            cached = self.cache.get(job)
+            if cached is not None:
+                return cached
+        refusal = await self._wait_for_room(client)
+        if refusal is not None:
+            return refusal
+        self.active += 1  # no await since the check: nobody else took the room
+        self.held[client] = self.held.get(client, 0) + 1
+        try:
+            reply = await anyio.to_thread.run_sync(self.run, job, limiter=self.limiter)
+            if self.cache is not None:
+                self.cache.put(job, reply)
+            return reply
         finally:
             self.active -= 1
             left = self.held[client] - 1
@@ -243,6 +339,8 @@ class Lane:
                 self.held[client] = left
             else:
                 del self.held[client]
+            room, self._room = self._room, asyncio.Event()
+            room.set()
 
 
 # ------------------------------------------------------------------ helpers
@@ -554,10 +652,21 @@ def create_app(
     from . import __version__
 
     query_workers, page_workers = workers
+    load = Load(settings.max_connections)
     queries_lane = Lane(
-        run, query_workers, 2 * query_workers, per_client=settings.per_client(query_workers)
+        run,
+        query_workers,
+        2 * query_workers,
+        per_client=settings.per_client(query_workers),
+        load=load,
     )
-    pages_lane = Lane(run_pages or run, page_workers, max(16, settings.max_connections // 2))
+    pages_lane = Lane(
+        run_pages or run,
+        page_workers,
+        max(16, settings.max_connections // 2),
+        cache=ReplyCache(settings.cache_mib * 1024 * 1024) if settings.cache_mib else None,
+        load=load,
+    )
     endpoint = Endpoint(
         queries_lane,
         pages_lane,
@@ -601,7 +710,7 @@ def create_app(
         Route("/id/{rest:path}", endpoint.linked_data, methods=["GET"]),
         Route("/vocab/{rest:path}", endpoint.linked_data, methods=["GET"]),
     ]
-    middleware = [Middleware(RequestLimit, limit=settings.max_connections)]
+    middleware = [Middleware(RequestLimit, load=load)]
     middleware.append(Middleware(SecurityHeaders))
     if settings.cors_origins:
         middleware.append(
