@@ -3,7 +3,12 @@
 The web process (Starlette on uvicorn) parses requests, negotiates formats and enforces
 request limits; it never touches the graph. Every query and every page is computed by a
 :class:`~kzeu_graph.workers.WorkerPool` process, which the web process kills and replaces
-when it overruns the time limit.
+when it overruns the time limit. Two pools, two lanes (see :class:`Lane`): ad-hoc SPARQL
+runs in the query pool (at a lower CPU priority, at most ``--client-queries`` per client
+address), pages, documents, saved queries and the service description in the page pool,
+whose successful replies the web process keeps (``--cache``); so runaway queries never
+hold up a page. Slow and silent connections are closed by deadlines
+(:mod:`kzeu_graph.connections`) and never count as requests in progress.
 
 Routes:
 
