@@ -310,3 +310,29 @@ def test_no_redirect_to_another_host_or_to_nothing(server: Server, path: str) ->
     reply = server.get(path, headers={"Host": "evil.example"})
     assert reply.status == 404
     assert "location" not in reply.headers
+
+
+def test_a_client_that_stops_reading_is_cut_off(server: Server) -> None:
+    # 10,000 rows of 6 bindings: several MB, more than the kernel's socket buffers hold
+    query = urlencode({"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 10000"})
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small window
+    sock.settimeout(DEADLINE + 10)
+    with sock:
+        sock.connect(("127.0.0.1", server.port))
+        sock.sendall(
+            f"GET /sparql?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Accept: application/sparql-results+json\r\n\r\n".encode()
+        )
+        time.sleep(DEADLINE + 2.5)  # read nothing: the server's send buffer fills, then waits
+        data, _ = read_until_closed(sock)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    length = int(
+        next(
+            line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        ).split(b":")[1]
+    )
+    assert 0 < len(body) < length  # the rest was dropped
+    assert server.get("/api").status == 200
+    no_traceback(server)

@@ -11,6 +11,8 @@ open for ever, and with ``limit_concurrency`` such connections make every other 
 - the request body must arrive within ``body_timeout`` seconds of its head; otherwise the
   client gets 408 (if nothing was answered yet) and the connection is closed, and the
   application sees a disconnect;
+- a response the client stops reading (the send buffer stays full) for ``body_timeout``
+  seconds is dropped and the connection aborted, so a slow reader cannot hold a request;
 - at most ``max_open`` connections stay open: past that, the one that has waited longest
   without a request in progress is closed to make room.
 
@@ -43,6 +45,7 @@ class _GuardedH11Protocol(H11Protocol):
     max_open: int = 1024
 
     _timer: asyncio.TimerHandle | None = None
+    _write_timer: asyncio.TimerHandle | None = None
     _idle_since: float = 0.0
 
     # -------------------------------------------------------------- deadlines
@@ -97,10 +100,27 @@ class _GuardedH11Protocol(H11Protocol):
             self._idle_since = self.loop.time()
             self._arm(self.header_timeout, self._header_expired, self.cycle)
 
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_timer is None:
+            self._write_timer = self.loop.call_later(self.body_timeout, self._write_expired)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+
+    def _write_expired(self) -> None:
+        """The client has not read for ``body_timeout`` seconds: drop what is left to send."""
+        self._write_timer = None
+        self.transport.abort()  # close() would wait for the buffer to drain: never
+
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for timer in (self._timer, self._write_timer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._write_timer = None
         super().connection_lost(exc)
 
     def _make_room(self) -> None:
