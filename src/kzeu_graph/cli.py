@@ -734,7 +734,8 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
     type=click.FloatRange(0.1, 3600),
     default=30.0,
     show_default=True,
-    help="Seconds a client has to send a request's body; then 408 and the connection is closed.",
+    help="Seconds a client has to send a request's body (408 after), and may stop reading "
+    "a response (the connection is cut after).",
 )
 @click.option(
     "--cache",
