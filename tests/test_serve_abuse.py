@@ -218,7 +218,7 @@ def test_one_client_cannot_take_every_query_worker(fair: Server) -> None:
     again = fair.post_form({"query": RUNAWAY})  # the same client: over its share
     assert again.status == 503
     assert again.headers["retry-after"] == "1"
-    assert time.monotonic() - asked < 2
+    assert time.monotonic() - asked < 3  # held for the 1 s patience, not the time limit
     label = fair.post_form(
         {"query": "ASK { kzr:european-union rdfs:label ?l }"},
         accept="application/sparql-results+json",

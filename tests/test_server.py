@@ -334,7 +334,7 @@ def test_a_catastrophic_regex_is_stopped_and_others_are_served(server: Server) -
         "too many queries from this client at once: 1 running or waiting (the limit); "
         "retry when one has finished"
     )
-    assert time.monotonic() - asked < 2
+    assert time.monotonic() - asked < 3  # held for the 1 s patience, not the time limit
     assert attack.is_alive()
     attack.join(60)
     (reply,) = outcome
