@@ -255,3 +255,33 @@ def test_every_output_option_writes_through_a_fifo_and_a_device_link(
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
     assert null.is_symlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fifo", via_fifo.name, null.name])
+
+
+def _unix_socket(path: Path) -> None:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.close()  # the node stays
+
+
+@pytest.mark.parametrize(
+    ("make", "check", "error"),
+    [
+        (_unix_socket, stat.S_ISSOCK, "No such device or address"),
+        (lambda path: path.mkdir(), stat.S_ISDIR, "Is a directory"),
+    ],
+    ids=["unix-socket", "directory"],
+)
+def test_a_node_that_cannot_take_a_file_is_an_input_error_and_stays(
+    tmp_path: Path, make: Any, check: Any, error: str
+) -> None:
+    node = tmp_path / "node"
+    make(node)
+    for target in (node, tmp_path / "link"):
+        if target.name == "link":
+            target.symlink_to(node)
+        with pytest.raises(InputError, match=f"{target.name}: cannot write: {error}"):
+            safety.write_output(target, "x")
+        assert check(os.lstat(node).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "node"]
