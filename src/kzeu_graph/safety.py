@@ -83,9 +83,9 @@ def _replaced_file(path: Path) -> Path | None:
     """The regular file an output to ``path`` replaces, or None to write through ``path``.
 
     A regular file or a new path is replaced atomically. A symlink is followed: the file
-    it resolves to is replaced and the link is kept. A device, FIFO or socket (also through
-    a symlink, such as ``/dev/stdout``) must never be replaced by a regular file: it is
-    written through.
+    it resolves to is replaced and the link is kept. Any other node (device, FIFO, also
+    through a symlink such as ``/dev/stdout``) must never be replaced by a regular file: it
+    is opened and written through (a socket or a directory then fails to open: OSError).
     """
     try:
         info = os.stat(path)  # follows symlinks
@@ -105,8 +105,8 @@ def atomic_open(path: Path, *, fsync: bool = True) -> Iterator[IO[bytes]]:
     Writes go to a temporary file in the same folder (with the mode ``open()`` would
     give), which is fsynced (unless ``fsync`` is false) and renamed over ``path``; on any
     failure, or a kill, ``path`` is untouched and the temporary file is removed if possible.
-    A symlink's target is replaced (the link stays); a device, FIFO or socket is opened
-    and written through, as a shell's ``>`` would (so ``/dev/null`` stays a device).
+    A symlink's target is replaced (the link stays); a device or FIFO is opened and
+    written through, as a shell's ``>`` would (so ``/dev/null`` stays a device).
     """
     target = _replaced_file(Path(path))
     if target is None:
