@@ -54,9 +54,18 @@ class Server:
         body: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 60,
+        source: str | None = None,
     ) -> Reply:
-        """One request, the path sent exactly as given (no normalisation, no redirects)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        """One request, the path sent exactly as given (no normalisation, no redirects).
+
+        ``source``: the client's own address (another loopback address is another client).
+        """
+        connection = http.client.HTTPConnection(
+            "127.0.0.1",
+            self.port,
+            timeout=timeout,
+            source_address=(source, 0) if source else None,
+        )
         try:
             payload = body.encode("utf-8") if isinstance(body, str) else body
             connection.request(method, path, body=payload, headers=dict(headers or {}))
@@ -72,13 +81,15 @@ class Server:
             headers["Accept"] = accept
         return self.request("GET", path, headers=headers, **kw)
 
-    def post_form(self, fields: Mapping[str, str], accept: str | None = None) -> Reply:
+    def post_form(
+        self, fields: Mapping[str, str], accept: str | None = None, source: str | None = None
+    ) -> Reply:
         from urllib.parse import urlencode
 
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if accept is not None:
             headers["Accept"] = accept
-        return self.request("POST", "/sparql", urlencode(fields), headers)
+        return self.request("POST", "/sparql", urlencode(fields), headers, source=source)
 
     def raw(self, data: bytes, read_timeout: float = 30) -> bytes:
         """Send bytes on a fresh socket; return whatever comes back until the server closes."""

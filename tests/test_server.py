@@ -50,6 +50,7 @@ CATASTROPHIC_REGEX = (
     '"^(a+)+$") }'
 )
 TIMEOUT = "query stopped: it ran longer than the 5-second time limit\n"
+OTHER_CLIENT = "127.0.0.2"  # another loopback address: another client to the server
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +325,16 @@ def test_a_catastrophic_regex_is_stopped_and_others_are_served(server: Server) -
     attack.start()
     time.sleep(0.5)
     # while the attack runs, another client is served by the other worker
-    assert server.get(q(LABEL_QUERY)).json() == LABEL_JSON
+    assert server.get(q(LABEL_QUERY), source=OTHER_CLIENT).json() == LABEL_JSON
+    # the attacker may not take the other worker too: a quick 503, not a wait
+    asked = time.monotonic()
+    second = server.post_form({"query": CATASTROPHIC_REGEX})
+    assert (second.status, second.headers["retry-after"]) == (503, "1")
+    assert one_line_error(second) == (
+        "too many queries from this client at once: 1 running or waiting (the limit); "
+        "retry when one has finished"
+    )
+    assert time.monotonic() - asked < 3  # held for the 1 s patience, not the time limit
     assert attack.is_alive()
     attack.join(60)
     (reply,) = outcome

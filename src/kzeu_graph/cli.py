@@ -916,6 +916,43 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
     metavar="URL",
     help="Let SERVICE call this endpoint (repeatable; default: SERVICE is refused).",
 )
+@click.option(
+    "--client-queries",
+    type=click.IntRange(0, 64),
+    default=0,
+    help="Ad-hoc queries one client (address) may have running or waiting; more get 503 "
+    "[0: all query workers but one].",
+)
+@click.option(
+    "--page-workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for pages, documents and saved queries (apart from ad-hoc SPARQL).",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers; then the connection is closed.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=30.0,
+    show_default=True,
+    help="Seconds a client has to send a request's body (408 after), and may stop reading "
+    "a response (the connection is cut after).",
+)
+@click.option(
+    "--cache",
+    "cache_mib",
+    type=click.IntRange(0, 65536),
+    default=64,
+    show_default=True,
+    help="MiB of pages, documents and saved-query results the server keeps (0: none).",
+)
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve(
     host: str,
@@ -929,6 +966,11 @@ def serve(
     memory_mib: int,
     cors_origins: tuple[str, ...],
     allowed_services: tuple[str, ...],
+    client_queries: int,
+    page_workers: int,
+    header_timeout: float,
+    body_timeout: float,
+    cache_mib: int,
     quiet: bool,
 ) -> None:
     """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
@@ -948,6 +990,11 @@ def serve(
             memory_mib=memory_mib,
             cors_origins=cors_origins,
             allowed_services=allowed_services,
+            client_queries=client_queries,
+            page_workers=page_workers,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            cache_mib=cache_mib,
             quiet=quiet,
         )
     )

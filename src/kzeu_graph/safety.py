@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Collection, Iterator
@@ -81,6 +82,25 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()  # what open() would give, not mkstemp's 0600
 
 
+def _replaced_file(path: Path) -> Path | None:
+    """The regular file an output to ``path`` replaces, or None to write through ``path``.
+
+    A regular file or a new path is replaced atomically. A symlink is followed: the file
+    it resolves to is replaced and the link is kept. Any other node (device, FIFO, also
+    through a symlink such as ``/dev/stdout``) must never be replaced by a regular file: it
+    is opened and written through (a socket or a directory then fails to open: OSError).
+    """
+    try:
+        info = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        info = None  # a new path, or a symlink to a file not yet made
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return None
+    if os.path.islink(path):
+        return Path(os.path.realpath(path))
+    return path
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path, *, fsync: bool = True) -> Iterator[IO[bytes]]:
     """A binary file that replaces ``path`` only when the block succeeds.
@@ -88,10 +108,16 @@ def atomic_open(path: Path, *, fsync: bool = True) -> Iterator[IO[bytes]]:
     Writes go to a temporary file in the same folder (with the mode ``open()`` would
     give), which is fsynced (unless ``fsync`` is false) and renamed over ``path``; on any
     failure, or a kill, ``path`` is untouched and the temporary file is removed if possible.
+    A symlink's target is replaced (the link stays); a device or FIFO is opened and
+    written through, as a shell's ``>`` would (so ``/dev/null`` stays a device).
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    target = _replaced_file(Path(path))
+    if target is None:
+        with open(path, "wb") as through:
+            yield through
+        return
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp_name, _FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
@@ -99,7 +125,7 @@ def atomic_open(path: Path, *, fsync: bool = True) -> Iterator[IO[bytes]]:
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

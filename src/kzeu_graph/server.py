@@ -3,7 +3,12 @@
 The web process (Starlette on uvicorn) parses requests, negotiates formats and enforces
 request limits; it never touches the graph. Every query and every page is computed by a
 :class:`~kzeu_graph.workers.WorkerPool` process, which the web process kills and replaces
-when it overruns the time limit.
+when it overruns the time limit. Two pools, two lanes (see :class:`Lane`): ad-hoc SPARQL
+runs in the query pool (at a lower CPU priority, at most ``--client-queries`` per client
+address), pages, documents, saved queries and the service description in the page pool,
+whose successful replies the web process keeps (``--cache``); so runaway queries never
+hold up a page. Slow and silent connections are closed by deadlines
+(:mod:`kzeu_graph.connections`) and never count as requests in progress.
 
 Routes:
 
@@ -18,16 +23,19 @@ Routes:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import mimetypes
 import re
 import socket
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from .catalog import SavedQuery, is_valid_iri, list_queries
 from .conneg import negotiate
@@ -50,16 +58,19 @@ from .workers import (
 )
 
 try:
+    import anyio
+    import anyio.to_thread
     from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
     from starlette.datastructures import MutableHeaders
     from starlette.exceptions import HTTPException
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
-    from starlette.requests import Request
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-    from starlette.routing import Route
+    from starlette.routing import Match, Route
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from .connections import guarded_protocol
 except ImportError:  # pragma: no cover - the [serve] extra is missing
     raise InputError(
         "the web server needs the 'serve' extra: pip install 'kzeu-graph[serve]'"
@@ -83,6 +94,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+QUERY_NICENESS = 10  # added to the ad-hoc query workers' nice value
 # sent with a 413: the rest of the body is not read, so the connection cannot be reused
 CLOSE = {"Connection": "close"}
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -103,10 +115,16 @@ class ServerSettings:
     memory_mib: int = 1024
     cors_origins: tuple[str, ...] = ()
     allowed_services: tuple[str, ...] = ()
-    max_connections: int = 100
+    max_connections: int = 100  # requests in progress at once (idle connections do not count)
     quiet: bool = False
+    page_workers: int = 1  # the lane for pages, documents, saved queries
+    client_queries: int = 0  # ad-hoc queries one client may have running or waiting (0: auto)
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_open: int = 1024  # open connections; past it, the longest-idle one is closed
+    cache_mib: int = 64  # pages, documents and saved-query results kept by the web process
 
-    def worker_config(self) -> WorkerConfig:
+    def worker_config(self, niceness: int = 0) -> WorkerConfig:
         return WorkerConfig(
             data=self.data,
             inference=self.inference,
@@ -114,7 +132,12 @@ class ServerSettings:
             memory_mib=self.memory_mib,
             allowed_services=frozenset(self.allowed_services),
             timeout=self.timeout,
+            niceness=niceness,
         )
+
+    def per_client(self, workers: int) -> int:
+        """Ad-hoc queries one client may have at once: given, or all workers but one."""
+        return self.client_queries or max(1, workers - 1)
 
 
 class Problem(Exception):
@@ -151,6 +174,178 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+@dataclass
+class Load:
+    """How many requests are in progress, shared by RequestLimit and the lanes."""
+
+    limit: int
+    active: int = 0
+
+
+class RequestLimit:
+    """At most ``load.limit`` requests in progress; past it, 503 at once.
+
+    Connections are not requests: an idle connection never counts. A request waiting in a
+    lane for room (see Lane) does not count either while it waits.
+    """
+
+    def __init__(self, app: ASGIApp, load: Load) -> None:
+        self.app = app
+        self.load = load
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.load.active >= self.load.limit:
+            response = PlainTextResponse(
+                "the server is busy: too many requests at once; retry\n",
+                status_code=503,
+                headers={"Retry-After": "1", **CLOSE},
+            )
+            await response(scope, receive, send)
+            return
+        self.load.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.load.active -= 1
+
+
+# ------------------------------------------------------------------ lanes
+
+
+class ReplyCache:
+    """Successful replies by job, up to ``limit`` bytes of bodies (least recently used first out).
+
+    The graph does not change while the server runs, so a page, a document or a saved
+    query's result, once computed, is answered again by the web process itself.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.replies: OrderedDict[object, Reply] = OrderedDict()
+
+    def get(self, job: object) -> Reply | None:
+        reply = self.replies.get(job)
+        if reply is not None:
+            self.replies.move_to_end(job)
+        return reply
+
+    def put(self, job: object, reply: Reply) -> None:
+        if reply.status != 200 or reply.error is not None or len(reply.body) > self.limit // 8:
+            return
+        old = self.replies.pop(job, None)
+        if old is not None:
+            self.size -= len(old.body)
+        self.replies[job] = reply
+        self.size += len(reply.body)
+        while self.size > self.limit:
+            _, dropped = self.replies.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+class Lane:
+    """The way to one worker pool: a bounded queue, and at most ``per_client`` jobs per client.
+
+    Admission is decided in the event loop, before any thread or worker is taken. A job
+    past the lane's capacity (its workers plus ``waiting``), or past its client's share,
+    waits in the event loop (no thread, not counted as a request in progress) for up to
+    ``patience`` seconds for room, and then gets a 503 with Retry-After: a client that
+    retries at once, ignoring Retry-After, cannot turn refusals into a flood. At most
+    ``max_patient`` jobs wait so; past that, the 503 comes at once. The threads that wait
+    for workers come from the lane's own limiter, so a full lane never holds up another.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[object], Reply],
+        workers: int,
+        waiting: int,
+        per_client: int = 0,
+        cache: ReplyCache | None = None,
+        load: Load | None = None,
+        patience: float = 1.0,
+        max_patient: int = 256,
+    ) -> None:
+        self.run = run
+        self.cache = cache
+        self.capacity = workers + waiting
+        self.per_client = per_client
+        self.load = load
+        self.patience = patience
+        self.max_patient = max_patient
+        self.active = 0
+        self.patient = 0
+        self.held: dict[str, int] = {}
+        self.limiter = anyio.CapacityLimiter(self.capacity)
+        self._room = asyncio.Event()  # set (and replaced) whenever a job leaves the lane
+
+    def _refusal(self, client: str) -> Reply | None:
+        """Why ``client`` cannot have a job in the lane now (None: it can)."""
+        held = self.held.get(client, 0)
+        if self.per_client and held >= self.per_client:
+            return Reply(
+                status=503,
+                error=f"too many queries from this client at once: {held} running or waiting "
+                "(the limit); retry when one has finished",
+                headers={"Retry-After": "1"},
+            )
+        if self.active >= self.capacity:
+            return Reply(
+                status=503,
+                error="the server is busy: every query worker is in use",
+                headers={"Retry-After": "1"},
+            )
+        return None
+
+    async def _wait_for_room(self, client: str) -> Reply | None:
+        refusal = self._refusal(client)
+        if refusal is None or self.patience <= 0 or self.patient >= self.max_patient:
+            return refusal
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.patience
+        self.patient += 1
+        if self.load is not None:
+            self.load.active -= 1
+        try:
+            while refusal is not None and (left := deadline - loop.time()) > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), left)
+                refusal = self._refusal(client)
+            return refusal
+        finally:
+            self.patient -= 1
+            if self.load is not None:
+                self.load.active += 1
+
+    async def __call__(self, job: object, client: str) -> Reply:
+        if self.cache is not None:
+            cached = self.cache.get(job)
+            if cached is not None:
+                return cached
+        refusal = await self._wait_for_room(client)
+        if refusal is not None:
+            return refusal
+        self.active += 1  # no await since the check: nobody else took the room
+        self.held[client] = self.held.get(client, 0) + 1
+        try:
+            reply = await anyio.to_thread.run_sync(self.run, job, limiter=self.limiter)
+            if self.cache is not None:
+                self.cache.put(job, reply)
+            return reply
+        finally:
+            self.active -= 1
+            left = self.held[client] - 1
+            if left:
+                self.held[client] = left
+            else:
+                del self.held[client]
+            room, self._room = self._room, asyncio.Event()
+            room.set()
 
 
 # ------------------------------------------------------------------ helpers
@@ -238,6 +433,25 @@ def _base_url(request: Request) -> str:
     return f"{request.url.scheme}://{host}"
 
 
+def _slash_redirect(request: Request, routes: Sequence[Route]) -> str | None:
+    """The same path with its trailing slash added or removed, if a route takes that.
+
+    Host-independent: a path-absolute reference (``/api?x=1``), never ``scheme://host``,
+    and never a path that starts ``//`` (which a browser would read as another host).
+    """
+    path = request.url.path
+    if path == "/":
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    if not other.startswith("/") or other.startswith("//"):
+        return None
+    scope = {**request.scope, "path": other}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in routes):
+        return None
+    query = request.url.query
+    return quote(other, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
+
+
 def _static_files() -> dict[str, tuple[bytes, str]]:
     """Every file shipped in ``static/`` (one level): name -> (bytes, media type)."""
     files: dict[str, tuple[bytes, str]] = {}
@@ -259,13 +473,15 @@ class Endpoint:
 
     def __init__(
         self,
-        run: Callable[[object], Reply],
+        queries_lane: Lane,
+        pages_lane: Lane,
         settings: ServerSettings,
         info: Mapping[str, Any],
         queries: Sequence[SavedQuery],
         version: str,
     ) -> None:
-        self.run = run
+        self.queries_lane = queries_lane
+        self.pages_lane = pages_lane
         self.settings = settings
         self.known = frozenset(info.get("known", ()))
         self.queries = {saved.name: saved for saved in queries}
@@ -276,7 +492,10 @@ class Endpoint:
         self.page = page[0] if page else b"<!DOCTYPE html><title>kzeu-graph</title>"
 
     async def _dispatch(self, request: Request, job: object, vary: bool = True) -> Response:
-        reply = await run_in_threadpool(self.run, job)
+        """Ad-hoc SPARQL goes to the query lane; everything else to the pages lane."""
+        lane = self.queries_lane if isinstance(job, SparqlJob) else self.pages_lane
+        client = request.client.host if request.client else ""
+        reply = await lane(job, client)
         return reply_response(request, reply, vary)
 
     def _html_page(self) -> Response:
@@ -437,12 +656,40 @@ def create_app(
     settings: ServerSettings,
     info: Mapping[str, Any],
     queries: Sequence[SavedQuery] | None = None,
+    run_pages: Callable[[object], Reply] | None = None,
+    workers: tuple[int, int] = (1, 1),
 ) -> Starlette:
-    """The ASGI application; ``run`` executes one job (normally ``WorkerPool.run``)."""
+    """The ASGI application.
+
+    ``run`` executes an ad-hoc SPARQL job (normally ``WorkerPool.run`` of the query pool),
+    ``run_pages`` every other job (pages, documents, saved queries; default: ``run``);
+    ``workers`` are the sizes of the two pools.
+    """
     from . import __version__
 
+    query_workers, page_workers = workers
+    load = Load(settings.max_connections)
+    queries_lane = Lane(
+        run,
+        query_workers,
+        2 * query_workers,
+        per_client=settings.per_client(query_workers),
+        load=load,
+    )
+    pages_lane = Lane(
+        run_pages or run,
+        page_workers,
+        max(16, settings.max_connections // 2),
+        cache=ReplyCache(settings.cache_mib * 1024 * 1024) if settings.cache_mib else None,
+        load=load,
+    )
     endpoint = Endpoint(
-        run, settings, info, list_queries() if queries is None else queries, __version__
+        queries_lane,
+        pages_lane,
+        settings,
+        info,
+        list_queries() if queries is None else queries,
+        __version__,
     )
 
     async def problem(request: Request, exc: Exception) -> Response:
@@ -451,8 +698,16 @@ def create_app(
 
     async def http_exception(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            location = _slash_redirect(request, routes)
+            if location is not None:
+                return RedirectResponse(location, status_code=307)
         message = {404: "not found", 405: "method not allowed"}.get(exc.status_code, "error")
         return error_response(request, exc.status_code, message, exc.headers or {})
+
+    async def disconnected(request: Request, exc: Exception) -> Response:
+        # the client left (or was cut off) mid-body: nobody will read this, nothing to log
+        return Response(b"", status_code=400, headers=CLOSE)
 
     async def internal(request: Request, exc: Exception) -> Response:
         print(f"kzeu-graph: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -471,7 +726,8 @@ def create_app(
         Route("/id/{rest:path}", endpoint.linked_data, methods=["GET"]),
         Route("/vocab/{rest:path}", endpoint.linked_data, methods=["GET"]),
     ]
-    middleware = [Middleware(SecurityHeaders)]
+    middleware = [Middleware(RequestLimit, load=load)]
+    middleware.append(Middleware(SecurityHeaders))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -482,11 +738,19 @@ def create_app(
                 max_age=600,
             )
         )
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={Problem: problem, HTTPException: http_exception, Exception: internal},
+        exception_handlers={
+            Problem: problem,
+            HTTPException: http_exception,
+            ClientDisconnect: disconnected,
+            Exception: internal,
+        },
     )
+    # Starlette's own slash redirect writes the client's Host header into Location
+    app.router.redirect_slashes = False
+    return app
 
 
 # ------------------------------------------------------------------ running
@@ -540,10 +804,18 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
     check_settings(settings)
     say = announce or (lambda line: print(line, file=sys.stderr, flush=True))
     sock = _listen(settings.host, settings.port)
-    pool = WorkerPool(settings.worker_config(), settings.workers or worker_count())
+    size = settings.workers or worker_count()
+    # ad-hoc queries run at a lower CPU priority: a runaway query cannot slow the pages
+    pool = WorkerPool(settings.worker_config(niceness=QUERY_NICENESS), size)
+    pages = WorkerPool(settings.worker_config(), max(1, settings.page_workers))
     try:
+        pool.launch()  # both pools load the graph at the same time
+        pages.launch()
         info = pool.start()
-        app = create_app(pool.run, settings, info)
+        pages.start()
+        app = create_app(
+            pool.run, settings, info, run_pages=pages.run, workers=(pool.size, pages.size)
+        )
         config = uvicorn.Config(
             app,
             log_level="warning" if settings.quiet else "info",
@@ -551,7 +823,11 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
             server_header=False,
             proxy_headers=False,
             timeout_keep_alive=5,
-            limit_concurrency=settings.max_connections,
+            # idle connections must not count: requests are limited by RequestLimit, and
+            # slow or silent connections are closed by the guarded protocol's deadlines
+            http=guarded_protocol(
+                settings.header_timeout, settings.body_timeout, settings.max_open
+            ),
             lifespan="off",
             h11_max_incomplete_event_size=16 * 1024,
         )
@@ -559,7 +835,8 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
         shown = f"[{host}]" if ":" in host else host
         say(
             f"kzeu-graph: serving http://{shown}:{port}/ ({info.get('triples', 0)} triples, "
-            f"{pool.size} worker(s)); SPARQL endpoint /sparql; press Ctrl-C to stop"
+            f"{pool.size} query worker(s), {pages.size} page worker(s)); SPARQL endpoint "
+            "/sparql; press Ctrl-C to stop"
         )
         if not _is_loopback(settings.host):
             say(
@@ -569,4 +846,5 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         pool.close()
+        pages.close()
         sock.close()

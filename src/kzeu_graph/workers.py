@@ -142,6 +142,7 @@ class WorkerConfig:
     memory_mib: int = 1024
     allowed_services: frozenset[str] = frozenset()
     timeout: float = 10.0
+    niceness: int = 0  # added to the worker's nice value (a lower CPU priority)
 
 
 class ResultTooLargeError(KzeuError):
@@ -530,22 +531,35 @@ def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore")
 
 
+def _tell(conn: Connection, message: object) -> bool:
+    """Send ``message`` to the web process; False if it has gone (closed pipe)."""
+    try:
+        conn.send(message)
+    except (OSError, EOFError):
+        return False
+    return True
+
+
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
     """A worker's life: load, report ready (or the error), answer jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the web process's to handle
     _die_with_parent()
     _quiet_libraries()
+    if config.niceness > 0:
+        with contextlib.suppress(OSError):
+            os.nice(config.niceness)
     try:
         service = QueryService(config)
         info = service.info()
     except KzeuError as exc:
-        conn.send(("error", str(exc)))
+        _tell(conn, ("error", str(exc)))
         return
     except Exception as exc:
-        conn.send(("error", f"cannot load the graph: {type(exc).__name__}: {exc}"))
+        _tell(conn, ("error", f"cannot load the graph: {type(exc).__name__}: {exc}"))
         return
     _limit_memory(config.memory_mib)
-    conn.send(("ready", info))
+    if not _tell(conn, ("ready", info)):
+        return  # the server stopped while this worker was loading
     while True:
         try:
             job = conn.recv()
@@ -630,6 +644,8 @@ class WorkerPool:
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._launched: list[_Worker] = []
+        self._starting: _Worker | None = None
         # Replacements are started by one long-lived thread: a worker is killed by Linux
         # when the thread that started it ends (PR_SET_PDEATHSIG).
         self._respawn: queue.SimpleQueue[bool] = queue.SimpleQueue()
@@ -637,12 +653,19 @@ class WorkerPool:
             target=self._supervise, name="kzeu-graph-supervisor", daemon=True
         )
 
+    def launch(self) -> None:
+        """Start the worker processes, without waiting for them (``start`` waits)."""
+        if not self._launched:
+            self._launched = [_Worker(self._ctx, self.config) for _ in range(self.size)]
+
     def start(self) -> dict[str, Any]:
-        """Start every worker and wait until each has loaded the graph.
+        """Start every worker (unless launched) and wait until each has loaded the graph.
 
         Raises InputError (the worker's one-line message) if the graph cannot be loaded.
+        Call from a thread that lives as long as the pool (see ``_die_with_parent``).
         """
-        workers = [_Worker(self._ctx, self.config) for _ in range(self.size)]
+        self.launch()
+        workers = self._launched
         try:
             for worker in workers:
                 self.info = worker.wait_ready(self.start_timeout)
@@ -695,12 +718,22 @@ class WorkerPool:
 
     def _add_worker(self) -> None:
         for _attempt in range(3):
-            worker = _Worker(self._ctx, self.config)
+            with self._lock:
+                if self._closed:
+                    return
+                worker = _Worker(self._ctx, self.config)
+                self._starting = worker  # close() kills it: no half-started worker outlives us
             try:
                 worker.wait_ready(self.start_timeout)
             except InputError as exc:
+                with self._lock:
+                    if self._closed:
+                        return
                 log.error("kzeu-graph: cannot start a query worker: %s", exc)
                 continue
+            finally:
+                with self._lock:
+                    self._starting = None
             with self._lock:
                 if self._closed:
                     worker.stop()
@@ -720,9 +753,17 @@ class WorkerPool:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
+            starting, self._starting = self._starting, None
+            launched = [w for w in self._launched if w not in workers]
         self._respawn.put(False)
+        if starting is not None:
+            starting.kill()
+        for worker in launched:  # launched but never started (the other pool failed)
+            worker.kill()
         for worker in workers:
             worker.stop()
+        if self._supervisor.is_alive():
+            self._supervisor.join(5)
 
 
 def worker_count() -> int:
