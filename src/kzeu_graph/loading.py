@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import warnings
 import xml.sax
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal as TypingLiteral
 from typing import get_args
 
+import rdflib
 from rdflib import RDFS, Dataset, Graph, Literal
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -19,9 +22,10 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from . import resources
+from .datafiles import read_data_file
 from .errors import InputError
 from .namespaces import new_graph
-from .safety import check_file_size, check_jsonld_contexts, check_no_doctype, forbid_sparql_loading
+from .safety import forbid_sparql_loading
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -52,6 +56,7 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
 
 QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})  # may hold named graphs
 
+_NORMALIZE_LOCK = threading.Lock()
 _RDFLIB_LINE = re.compile(r"at line (\d+) of <[^>]*>:?\s*")
 
 
@@ -93,40 +98,53 @@ def _error_message(path: Path, exc: BaseException) -> str:
     return f"{path}: cannot parse: {type(exc).__name__}: {text}"
 
 
+@contextlib.contextmanager
+def _lexical_forms_kept() -> Iterator[None]:
+    """rdflib keeps every literal's lexical form as written while the block runs.
+
+    rdflib has no per-parse switch: its parsers build literals with the module-wide default
+    ``rdflib.NORMALIZE_LITERALS`` (on: ``"007"^^xsd:integer`` becomes ``"7"``). It is turned
+    off for the parse only and restored after, under a lock, so importing this module
+    changes nothing for other rdflib users. A literal another thread builds meanwhile is
+    kept as written too (never a different value).
+    """
+    with _NORMALIZE_LOCK:
+        saved = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = saved
+
+
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
     """Parse ONE file into a fresh graph; if ``into`` is given, merge into it only on success.
 
-    Raises InputError naming the file (and line when known) for a missing, oversized,
-    unknown-format, malformed, hostile (DOCTYPE, remote JSON-LD context) or too-deep file.
+    The file passes :func:`kzeu_graph.datafiles.read_data_file` first, the gate every
+    command and engine uses, and rdflib then reads the same bytes, keeping every literal's
+    lexical form as written. Raises InputError naming the file (and line when known) for a
+    missing, oversized, unknown-format, malformed, hostile (DTD, remote JSON-LD context) or
+    too-deep file.
     """
     path = Path(path)
     fmt = _format_for(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    check_file_size(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if fmt == "xml":
-        check_no_doctype(text, path)
-    elif fmt == "json-ld":
-        check_jsonld_contexts(text, path)
+    checked = read_data_file(path)
+    # RDF/XML: the bytes, for expat to decode as defusedxml did; the rest is UTF-8 (checked)
+    data: str | bytes = checked.data if fmt == "xml" else checked.data.decode("utf-8")
     graph = new_graph()
     try:
-        if fmt in QUAD_FORMATS:
-            # A plain Graph silently drops quads in named graphs: read into a Dataset and
-            # flatten every graph's triples into one.
-            with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
-                warnings.simplefilter("ignore", DeprecationWarning)
-                dataset = Dataset(default_union=True)
-                dataset.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
-                for s, p, o, _ in dataset.quads((None, None, None, None)):
-                    graph.add((s, p, o))
-        else:
-            graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+        with _lexical_forms_kept():
+            if fmt in QUAD_FORMATS:
+                # A plain Graph silently drops quads in named graphs: read into a Dataset and
+                # flatten every graph's triples into one.
+                with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    dataset = Dataset(default_union=True)
+                    dataset.parse(data=data, format=fmt, publicID=checked.base_iri)
+                    for s, p, o, _ in dataset.quads((None, None, None, None)):
+                        graph.add((s, p, o))
+            else:
+                graph.parse(data=data, format=fmt, publicID=checked.base_iri)
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to parse") from None
     except Exception as exc:
