@@ -68,6 +68,8 @@ class DataFile:
     path: Path
     format: ox.RdfFormat
     data: bytes
+    quads: list[ox.Quad]  # as Oxigraph read them: lexical forms as written
+    prefixes: dict[str, str]  # the prefixes the file declares (Turtle, TriG, JSON-LD)
 
     @property
     def base_iri(self) -> str:
@@ -119,7 +121,7 @@ def check_rdf_file(path: Path) -> ox.RdfFormat:
 
 
 def read_data_file(path: Path) -> DataFile:
-    """:func:`check_rdf_file` and a full Oxigraph parse of the same bytes, which it returns.
+    """:func:`check_rdf_file` and a full Oxigraph parse of the same bytes; returns both.
 
     InputError (naming the file, and the line when known) for anything refused.
     """
@@ -133,13 +135,13 @@ def read_data_file(path: Path) -> DataFile:
         _check_bytes(path, fmt, data)
     else:
         decode_utf8(data, path)  # names the line of a bad byte
-    checked = DataFile(path, fmt, data)
     try:
-        for _quad in ox.parse(data, fmt, base_iri=checked.base_iri):
-            pass
+        parser = ox.parse(data, fmt, base_iri=path.resolve().as_uri())
+        quads = list(parser)
+        prefixes = dict(parser.prefixes)
     except (SyntaxError, MemoryError, RecursionError, ValueError, OSError) as exc:
         raise parse_error(path, exc) from None
-    return checked
+    return DataFile(path, fmt, data, quads, prefixes)
 
 
 def _within_file(name: Path | str, line: int) -> int:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
-import threading
-import warnings
-import xml.sax
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, get_args
 from typing import Literal as TypingLiteral
-from typing import get_args
 
-import rdflib
-from rdflib import RDFS, Dataset, Graph, Literal
-from rdflib.exceptions import ParserError
-from rdflib.plugins.parsers.notation3 import BadSyntax
+import pyoxigraph as ox
+from rdflib import RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
-from rdflib.util import guess_format
 
 from . import resources
-from .datafiles import read_data_file
+from .datafiles import parse_error, read_data_file
 from .errors import InputError
 from .namespaces import new_graph
 from .safety import forbid_sparql_loading
+from .terms import XSD_STRING
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -38,6 +30,7 @@ __all__ = [
     "load_shapes",
     "merge",
     "parse_file",
+    "parse_ntriples",
 ]
 
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
@@ -54,104 +47,64 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".owl": "xml",
 }
 
-QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})  # may hold named graphs
 
-_NORMALIZE_LOCK = threading.Lock()
-_RDFLIB_LINE = re.compile(r"at line (\d+) of <[^>]*>:?\s*")
+def _rdflib_terms(quads: Iterable[ox.Quad]) -> Iterator[tuple[Node, Node, Node]]:
+    """Oxigraph's quads as rdflib triples: named graphs flattened, each blank node a fresh
+    one (two files' ``_:b1`` are not the same node), every literal exactly as written."""
+    nodes: dict[Any, Node] = {}
+    blank: dict[str, BNode] = {}
 
+    def term(value: Any) -> Node:
+        found = nodes.get(value)
+        if found is not None:
+            return found
+        if isinstance(value, ox.NamedNode):
+            found = URIRef(value.value)
+        elif isinstance(value, ox.BlankNode):
+            found = blank.setdefault(value.value, BNode())
+        elif value.language:
+            found = Literal(value.value, lang=value.language, normalize=False)
+        elif value.datatype.value == XSD_STRING:
+            found = Literal(value.value, normalize=False)
+        else:
+            found = Literal(value.value, datatype=URIRef(value.datatype.value), normalize=False)
+        nodes[value] = found
+        return found
 
-def _format_for(path: Path) -> str:
-    suffix = path.suffix.lower()
-    fmt = guess_format(str(path)) if suffix in SUPPORTED_SUFFIXES else None
-    if fmt is None:
-        known = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise InputError(f"{path}: unknown RDF file extension {suffix or '(none)'!r} (use {known})")
-    return fmt
-
-
-def _bad_syntax_line(exc: BadSyntax) -> int:
-    """1-based line of the error position (rdflib's own line count is unreliable)."""
-    text = getattr(exc, "_str", None)
-    index = getattr(exc, "_i", None)
-    if isinstance(text, bytes | str) and isinstance(index, int):
-        newline = b"\n" if isinstance(text, bytes) else "\n"
-        return text[:index].count(newline) + 1  # type: ignore[arg-type]
-    return int(exc.lines) + 1
-
-
-def _error_message(path: Path, exc: BaseException) -> str:
-    """Rewrite a parser's error to name the real file and its 1-based line."""
-    if isinstance(exc, BadSyntax):
-        why = getattr(exc, "_why", "bad syntax")
-        return f"{path}:{_bad_syntax_line(exc)}: bad syntax ({why})"
-    if isinstance(exc, xml.sax.SAXParseException):
-        return f"{path}:{exc.getLineNumber()}: {exc.getMessage()}"
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{path}:{exc.lineno}: invalid JSON: {exc.msg}"
-    text = " ".join(str(exc).split())
-    match = _RDFLIB_LINE.search(text)
-    if match:
-        rest = _RDFLIB_LINE.sub("", text, count=1)
-        return f"{path}:{match.group(1)}: {rest}"
-    if isinstance(exc, ParserError):
-        return f"{path}: {text}"
-    return f"{path}: cannot parse: {type(exc).__name__}: {text}"
-
-
-@contextlib.contextmanager
-def _lexical_forms_kept() -> Iterator[None]:
-    """rdflib keeps every literal's lexical form as written while the block runs.
-
-    rdflib has no per-parse switch: its parsers build literals with the module-wide default
-    ``rdflib.NORMALIZE_LITERALS`` (on: ``"007"^^xsd:integer`` becomes ``"7"``). It is turned
-    off for the parse only and restored after, under a lock, so importing this module
-    changes nothing for other rdflib users. A literal another thread builds meanwhile is
-    kept as written too (never a different value).
-    """
-    with _NORMALIZE_LOCK:
-        saved = rdflib.NORMALIZE_LITERALS
-        rdflib.NORMALIZE_LITERALS = False
-        try:
-            yield
-        finally:
-            rdflib.NORMALIZE_LITERALS = saved
+    for quad in quads:
+        yield term(quad.subject), term(quad.predicate), term(quad.object)
 
 
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
-    """Parse ONE file into a fresh graph; if ``into`` is given, merge into it only on success.
+    """Read ONE file into a fresh graph; if ``into`` is given, merge into it only on success.
 
-    The file passes :func:`kzeu_graph.datafiles.read_data_file` first, the gate every
-    command and engine uses, and rdflib then reads the same bytes, keeping every literal's
-    lexical form as written. Raises InputError naming the file (and line when known) for a
-    missing, oversized, unknown-format, malformed, hostile (DTD, remote JSON-LD context) or
-    too-deep file.
+    The file passes :func:`kzeu_graph.datafiles.read_data_file`, the gate every command
+    and engine uses, whose Oxigraph parse gives the triples: every literal keeps the
+    lexical form it is written with (rdflib's parsers rewrite ``007`` as ``7``), named
+    graphs are flattened into one. Raises InputError naming the file (and line when known)
+    for a missing, oversized, unknown-format, malformed, hostile (DTD, remote JSON-LD
+    context) or too-deep file.
     """
-    path = Path(path)
-    fmt = _format_for(path)
-    checked = read_data_file(path)
-    # RDF/XML: the bytes, for expat to decode as defusedxml did; the rest is UTF-8 (checked)
-    data: str | bytes = checked.data if fmt == "xml" else checked.data.decode("utf-8")
+    checked = read_data_file(Path(path))
     graph = new_graph()
-    try:
-        with _lexical_forms_kept():
-            if fmt in QUAD_FORMATS:
-                # A plain Graph silently drops quads in named graphs: read into a Dataset and
-                # flatten every graph's triples into one.
-                with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    dataset = Dataset(default_union=True)
-                    dataset.parse(data=data, format=fmt, publicID=checked.base_iri)
-                    for s, p, o, _ in dataset.quads((None, None, None, None)):
-                        graph.add((s, p, o))
-            else:
-                graph.parse(data=data, format=fmt, publicID=checked.base_iri)
-    except RecursionError:
-        raise InputError(f"{path}: nested too deeply to parse") from None
-    except Exception as exc:
-        raise InputError(_error_message(path, exc)) from None
+    graph.addN((s, p, o, graph) for s, p, o in _rdflib_terms(checked.quads))
+    for prefix, namespace in checked.prefixes.items():
+        graph.bind(prefix, namespace)
     if into is not None:
         merge(into, graph)
         return into
+    return graph
+
+
+def parse_ntriples(data: bytes, name: str = "<N-Triples>") -> Graph:
+    """N-Triples made by the project itself (an inference closure) as a graph, every literal
+    kept as written; InputError naming ``name`` if it does not parse."""
+    try:
+        quads = list(ox.parse(data, ox.RdfFormat.N_TRIPLES))
+    except (SyntaxError, MemoryError, ValueError) as exc:
+        raise parse_error(name, exc) from None
+    graph = new_graph()
+    graph.addN((s, p, o, graph) for s, p, o in _rdflib_terms(quads))
     return graph
 
 
