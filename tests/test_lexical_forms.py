@@ -182,3 +182,29 @@ def test_every_accepted_file_keeps_its_literals() -> None:
 
 def suites_present() -> bool:
     return (Path(os.environ.get("KZEU_W3C_DIR", ROOT.parent / "shared" / "w3c")) / "rdf11").is_dir()
+
+
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORT_FORMATS))
+def test_kept_forms_survive_export(tmp_path: Path, fmt: str) -> None:
+    """A kept ``"1"^^xsd:boolean`` must not come out as the Turtle integer ``1``, nor
+    ``"3.0E1"^^xsd:double`` as ``3e+01``: the exported text reads back literal for literal."""
+    from kzeu_graph.export import serialize
+
+    path = tmp_path / "typed.ttl"
+    path.write_text(WRITTEN_FILES["typed.ttl"], encoding="utf-8")
+    text = serialize(parse_file(path), fmt)
+    literals = {
+        (q.object.value, q.object.datatype.value)
+        for q in ox.parse(text.encode("utf-8"), EXPORT_FORMATS[fmt])
+        if isinstance(q.object, ox.Literal)
+    }
+    assert literals == {(lex, X + dt) for lex, dt in WRITTEN}

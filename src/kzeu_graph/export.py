@@ -17,6 +17,7 @@ describes each of them (PROV-O, DCMI terms).
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -277,6 +278,19 @@ def _sorted_lines(text: str) -> str:
     return "".join(line + "\n" for line in sorted(lines))
 
 
+# Turtle's bare tokens for literals: each reads back as exactly its own lexical form
+_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+_EXPONENT = r"[eE][+-]?[0-9]+"
+_TURTLE_TOKENS = {
+    _XSD_NS + "integer": re.compile(r"[+-]?[0-9]+"),
+    _XSD_NS + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    _XSD_NS + "double": re.compile(
+        rf"[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT})"
+    ),
+    _XSD_NS + "boolean": re.compile(r"true|false"),
+}
+
+
 @lru_cache(maxsize=1)
 def _layout_serializers() -> tuple[Any, Any]:
     """rdflib's Turtle and TriG serializers, with subjects (and graphs) in plain sorted order.
@@ -286,18 +300,32 @@ def _layout_serializers() -> tuple[Any, Any]:
     name only (IRIs first, then blank nodes not written inline). TriG writes the default
     graph first, then the named graphs by IRI (rdflib keeps them in a set).
     """
-    from rdflib import BNode
+    from rdflib import BNode, Literal
     from rdflib.plugins.serializers.trig import TrigSerializer
     from rdflib.plugins.serializers.turtle import TurtleSerializer
 
     def order_subjects(self: Any) -> list[Any]:
         return sorted(self._subjects, key=lambda s: (isinstance(s, BNode), str(s)))
 
+    def turtle_label(self: Any, node: Any, position: int) -> str:
+        """rdflib's label, but a number or boolean is written bare only when its lexical
+        form is the Turtle token that reads back as it (``"1"^^xsd:boolean`` is not ``1``,
+        ``"3.0E1"^^xsd:double`` is not ``3e+01``): loading keeps lexical forms as written."""
+        if isinstance(node, Literal) and node.datatype is not None:
+            token = _TURTLE_TOKENS.get(str(node.datatype))
+            if token is not None:
+                if token.fullmatch(str(node)):
+                    return str(node)
+                return str(node._literal_n3(qname_callback=lambda dt: self.get_pname(dt, True)))
+        return str(TurtleSerializer.label(self, node, position))
+
     class SortedTurtleSerializer(TurtleSerializer):
         orderSubjects = order_subjects  # rdflib's name
+        label = turtle_label
 
     class SortedTrigSerializer(TrigSerializer):
         orderSubjects = order_subjects
+        label = turtle_label
 
         def __init__(self, store: Dataset) -> None:
             super().__init__(store)
@@ -615,11 +643,11 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     KzeuError if the canonical text would not read back as the same graph (then nothing is
     written).
     """
+    import pyoxigraph as ox
     from rdflib import URIRef
     from rdflib.compare import isomorphic
 
-    from .loading import parse_file
-    from .namespaces import new_graph
+    from .loading import parse_data, parse_file
     from .safety import atomic_write
 
     path = Path(path)
@@ -636,7 +664,7 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     canonical = canonical_turtle(graph)
     if text == canonical:
         return FormatResult(path, canonical=True)
-    reread = new_graph().parse(data=canonical, format="turtle")
+    reread = parse_data(canonical.encode("utf-8"), ox.RdfFormat.TURTLE, str(path))
     if not isomorphic(reread, graph):
         raise KzeuError(f"{path}: the canonical form would not read back as the same graph")
     if not check:

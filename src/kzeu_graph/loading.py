@@ -29,8 +29,8 @@ __all__ = [
     "load_ontology",
     "load_shapes",
     "merge",
+    "parse_data",
     "parse_file",
-    "parse_ntriples",
 ]
 
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
@@ -96,11 +96,13 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
-def parse_ntriples(data: bytes, name: str = "<N-Triples>") -> Graph:
-    """N-Triples made by the project itself (an inference closure) as a graph, every literal
-    kept as written; InputError naming ``name`` if it does not parse."""
+def parse_data(
+    data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, name: str = "<N-Triples>"
+) -> Graph:
+    """RDF the project made itself (an inference closure, a canonical form) as a graph,
+    read as :func:`parse_file` reads files; InputError naming ``name`` if it does not parse."""
     try:
-        quads = list(ox.parse(data, ox.RdfFormat.N_TRIPLES))
+        quads = list(ox.parse(data, fmt))
     except (SyntaxError, MemoryError, ValueError) as exc:
         raise parse_error(name, exc) from None
     graph = new_graph()

@@ -53,9 +53,9 @@ class RdflibEngine:
         merge(self.graph, graph)
 
     def load_ntriples(self, data: bytes, *, progress: Progress | None = None) -> int:
-        from ..loading import parse_ntriples
+        from ..loading import parse_data
 
-        graph = parse_ntriples(data)
+        graph = parse_data(data)
         self._merge(graph)
         if progress is not None:
             progress(len(graph))
