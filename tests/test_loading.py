@@ -224,3 +224,82 @@ def test_inference_adds_entailments_and_no_literal_subjects(inference: str) -> N
 def test_unknown_inference_is_refused() -> None:
     with pytest.raises(InputError, match="unknown inference"):
         load_graph([FIXTURE_DATA], inference="magic")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ refused, with file and line
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+REFUSED: dict[str, tuple[str | bytes, str]] = {
+    # file name: (content, the message after "PATH")
+    "surrogate.ttl": (
+        f'<{EX}a> <{EX}b> <{EX}c> .\n<{EX}a> <{EX}b> "\\uD800" .\n',
+        ":2: bad syntax (Parser error at line 2 between columns 48 and 54: The escape "
+        "sequence '\\uD800' is encoding D800 that is not a valid unicode character (line 2))",
+    ),
+    "iri-quote.ttl": (
+        f"\n\n<{EX}a\\u0022> <{EX}b> <{EX}c> .\n",
+        ":3: bad syntax (Parser error at line 3 between columns 1 and 29: Invalid IRI code "
+        "point '\"' (line 3))",
+    ),
+    "duplicate.jsonld": (
+        '{"@id": "http://example.org/a",\n "http://example.org/b": "x",\n'
+        ' "http://example.org/b": "y"}',
+        ':3: JSON key "http://example.org/b" is repeated in one object (JSON-LD parsers '
+        "disagree on which value counts)",
+    ),
+    "number.json": ("123", ": JSON-LD must be a JSON object or array, not int"),
+    "base.ttl": (
+        f"# a comment: @base <urn:not-this-one>\n@base <urn:x> .\n<a> <{EX}b> <c> .\n",
+        ":2: base IRI <urn:x> is refused: it is not hierarchical (no '/' after the scheme), "
+        "so relative IRIs cannot be resolved against it",
+    ),
+    "doctype.rdf": (
+        '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE r [<!ENTITY a "a">]>\n<r>&a;</r>\n'.encode(
+            "utf-16-le"
+        ),
+        ":2: RDF/XML with <!DOCTYPE is refused (a document type declaration can define entities)",
+    ),
+    "latin1.nt": (
+        f'<{EX}a> <{EX}b> "x" .\n<{EX}a> <{EX}b> "caf'.encode() + b'\xe9" .\n',
+        ":2: not UTF-8 text (invalid continuation byte at byte 102)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_with_file_and_line(tmp_path: Path, name: str) -> None:
+    content, message = REFUSED[name]
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert str(caught.value) == f"{path}{message}"
+
+
+def test_a_literal_longer_than_the_parser_buffer_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.nt"
+    path.write_text(f'<{EX}a> <{EX}b> "' + "x" * (17 * 1024 * 1024) + '" .\n')
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert str(caught.value) == (
+        f"{path}: a literal or IRI is longer than 16 MiB, the most the parser reads as one token"
+    )
+
+
+def test_an_ill_typed_boolean_is_reported_as_written(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kzeu_graph.cli import main
+
+    path = tmp_path / "yes.ttl"
+    path.write_text(f'<{EX}a> <{EX}b> "yes"^^<{XSD_NS}boolean> .\n')
+    result = CliRunner().invoke(main, ["validate", "--data", str(path)])
+    assert result.exit_code == 1
+    assert (
+        f"{path}:1: Violation: <{EX}a> <{EX}b>: ill-typed literal: 'yes' is not a valid "
+        "xsd:boolean" in result.output
+    )
+    assert f'value: "yes"^^<{XSD_NS}boolean>' in result.output
