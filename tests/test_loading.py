@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -12,7 +15,7 @@ from kzeu_graph import resources
 from kzeu_graph.errors import InputError
 from kzeu_graph.loading import load_graph, parse_file
 from kzeu_graph.safety import DEFAULT_MAX_BYTES, get_max_bytes, set_max_bytes
-from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_ONTOLOGY
+from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_ONTOLOGY, ROOT
 
 EX = "http://example.org/"
 TRIPLE = (URIRef(EX + "a"), URIRef(EX + "b"), URIRef(EX + "c"))
@@ -303,3 +306,51 @@ def test_an_ill_typed_boolean_is_reported_as_written(tmp_path: Path) -> None:
         "xsd:boolean" in result.output
     )
     assert f'value: "yes"^^<{XSD_NS}boolean>' in result.output
+
+
+# ------------------------------------------------------------------ the W3C RDF 1.1 syntax suites
+
+W3C_RDF11 = Path(os.environ.get("KZEU_W3C_DIR", ROOT.parent / "shared" / "w3c")) / "rdf11"
+SUITES = ["rdf-n-triples", "rdf-n-quads", "rdf-turtle", "rdf-trig", "rdf-xml"]
+
+
+def _tests_of(manifest: Path) -> list[tuple[str, Path]]:
+    """(test type, input file) of every test in a manifest."""
+    import pyoxigraph as ox
+
+    kinds: dict[str, str] = {}
+    actions: dict[str, str] = {}
+    for quad in ox.parse(
+        path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=manifest.as_uri()
+    ):
+        name = quad.predicate.value.rsplit("#", 1)[-1]
+        if name == "type":
+            kinds[str(quad.subject)] = quad.object.value.rsplit("#", 1)[-1]
+        elif name == "action":
+            actions[str(quad.subject)] = quad.object.value
+    return [(kinds[t], Path(url2pathname(urlparse(a).path))) for t, a in sorted(actions.items())]
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_w3c_syntax_suites_negative_refused_positive_accepted(suite: str) -> None:
+    """Every negative syntax test refused (one line naming the file), every other accepted."""
+    manifest = W3C_RDF11 / suite / "manifest.ttl"
+    if not manifest.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"the W3C RDF 1.1 suites are missing: {manifest}")
+        pytest.skip(f"the W3C RDF 1.1 suites are not here: {manifest}")
+    wrong = []
+    tests = _tests_of(manifest)
+    for kind, path in tests:
+        try:
+            parse_file(path)
+            refused = None
+        except InputError as exc:
+            refused = str(exc)
+        if "Negative" in kind:
+            if refused is None or not refused.startswith(f"{path}") or "\n" in refused:
+                wrong.append((kind, path.name, refused))
+        elif refused is not None:
+            wrong.append((kind, path.name, refused))
+    assert wrong == []
+    assert len(tests) > 25
