@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -12,7 +15,7 @@ from kzeu_graph import resources
 from kzeu_graph.errors import InputError
 from kzeu_graph.loading import load_graph, parse_file
 from kzeu_graph.safety import DEFAULT_MAX_BYTES, get_max_bytes, set_max_bytes
-from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_ONTOLOGY
+from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_ONTOLOGY, ROOT
 
 EX = "http://example.org/"
 TRIPLE = (URIRef(EX + "a"), URIRef(EX + "b"), URIRef(EX + "c"))
@@ -103,7 +106,7 @@ def test_other_formats_name_the_file_and_line(
 
 def test_ntriples_error_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "bad.nt", f'<{EX}a> <{EX}b> "open .\n')
-    with pytest.raises(InputError, match=rf"^{path}:1: "):  # rdflib names no line
+    with pytest.raises(InputError, match=rf"^{path}:1: "):
         parse_file(path)
 
 
@@ -122,7 +125,7 @@ def test_deep_turtle_nesting_is_an_input_error(tmp_path: Path) -> None:
     depth = 2000
     text = f"<{EX}a> <{EX}b> " + f"[ <{EX}b> " * depth + "1" + " ]" * depth + " .\n"
     path = write(tmp_path, "deep.ttl", text)
-    with pytest.raises(InputError, match="nested too deeply"):
+    with pytest.raises(InputError, match=rf"^{path}:1: nested deeper than 100 brackets"):
         parse_file(path)
 
 
@@ -224,3 +227,130 @@ def test_inference_adds_entailments_and_no_literal_subjects(inference: str) -> N
 def test_unknown_inference_is_refused() -> None:
     with pytest.raises(InputError, match="unknown inference"):
         load_graph([FIXTURE_DATA], inference="magic")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ refused, with file and line
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+REFUSED: dict[str, tuple[str | bytes, str]] = {
+    # file name: (content, the message after "PATH")
+    "surrogate.ttl": (
+        f'<{EX}a> <{EX}b> <{EX}c> .\n<{EX}a> <{EX}b> "\\uD800" .\n',
+        ":2: bad syntax (Parser error at line 2 between columns 48 and 54: The escape "
+        "sequence '\\uD800' is encoding D800 that is not a valid unicode character (line 2))",
+    ),
+    "iri-quote.ttl": (
+        f"\n\n<{EX}a\\u0022> <{EX}b> <{EX}c> .\n",
+        ":3: bad syntax (Parser error at line 3 between columns 1 and 29: Invalid IRI code "
+        "point '\"' (line 3))",
+    ),
+    "duplicate.jsonld": (
+        '{"@id": "http://example.org/a",\n "http://example.org/b": "x",\n'
+        ' "http://example.org/b": "y"}',
+        ':3: JSON key "http://example.org/b" is repeated in one object (JSON-LD parsers '
+        "disagree on which value counts)",
+    ),
+    "number.json": ("123", ": JSON-LD must be a JSON object or array, not int"),
+    "base.ttl": (
+        f"# a comment: @base <urn:not-this-one>\n@base <urn:x> .\n<a> <{EX}b> <c> .\n",
+        ":2: base IRI <urn:x> is refused: it is not hierarchical (no '/' after the scheme), "
+        "so relative IRIs cannot be resolved against it",
+    ),
+    "doctype.rdf": (
+        '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE r [<!ENTITY a "a">]>\n<r>&a;</r>\n'.encode(
+            "utf-16-le"
+        ),
+        ":2: RDF/XML with <!DOCTYPE is refused (a document type declaration can define entities)",
+    ),
+    "latin1.nt": (
+        f'<{EX}a> <{EX}b> "x" .\n<{EX}a> <{EX}b> "caf'.encode() + b'\xe9" .\n',
+        ":2: not UTF-8 text (invalid continuation byte at byte 102)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_with_file_and_line(tmp_path: Path, name: str) -> None:
+    content, message = REFUSED[name]
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert str(caught.value) == f"{path}{message}"
+
+
+def test_a_literal_longer_than_the_parser_buffer_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.nt"
+    path.write_text(f'<{EX}a> <{EX}b> "' + "x" * (17 * 1024 * 1024) + '" .\n')
+    with pytest.raises(InputError) as caught:
+        parse_file(path)
+    assert str(caught.value) == (
+        f"{path}: a literal or IRI is longer than 16 MiB, the most the parser reads as one token"
+    )
+
+
+def test_an_ill_typed_boolean_is_reported_as_written(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kzeu_graph.cli import main
+
+    path = tmp_path / "yes.ttl"
+    path.write_text(f'<{EX}a> <{EX}b> "yes"^^<{XSD_NS}boolean> .\n')
+    result = CliRunner().invoke(main, ["validate", "--data", str(path)])
+    assert result.exit_code == 1
+    assert (
+        f"{path}:1: Violation: <{EX}a> <{EX}b>: ill-typed literal: 'yes' is not a valid "
+        "xsd:boolean" in result.output
+    )
+    assert f'value: "yes"^^<{XSD_NS}boolean>' in result.output
+
+
+# ------------------------------------------------------------------ the W3C RDF 1.1 syntax suites
+
+W3C_RDF11 = Path(os.environ.get("KZEU_W3C_DIR", ROOT.parent / "shared" / "w3c")) / "rdf11"
+SUITES = ["rdf-n-triples", "rdf-n-quads", "rdf-turtle", "rdf-trig", "rdf-xml"]
+
+
+def _tests_of(manifest: Path) -> list[tuple[str, Path]]:
+    """(test type, input file) of every test in a manifest."""
+    import pyoxigraph as ox
+
+    kinds: dict[str, str] = {}
+    actions: dict[str, str] = {}
+    for quad in ox.parse(
+        path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=manifest.as_uri()
+    ):
+        name = quad.predicate.value.rsplit("#", 1)[-1]
+        if name == "type":
+            kinds[str(quad.subject)] = quad.object.value.rsplit("#", 1)[-1]
+        elif name == "action":
+            actions[str(quad.subject)] = quad.object.value
+    return [(kinds[t], Path(url2pathname(urlparse(a).path))) for t, a in sorted(actions.items())]
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_w3c_syntax_suites_negative_refused_positive_accepted(suite: str) -> None:
+    """Every negative syntax test refused (one line naming the file), every other accepted."""
+    manifest = W3C_RDF11 / suite / "manifest.ttl"
+    if not manifest.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"the W3C RDF 1.1 suites are missing: {manifest}")
+        pytest.skip(f"the W3C RDF 1.1 suites are not here: {manifest}")
+    wrong = []
+    tests = _tests_of(manifest)
+    for kind, path in tests:
+        try:
+            parse_file(path)
+            refused = None
+        except InputError as exc:
+            refused = str(exc)
+        if "Negative" in kind:
+            if refused is None or not refused.startswith(f"{path}") or "\n" in refused:
+                wrong.append((kind, path.name, refused))
+        elif refused is not None:
+            wrong.append((kind, path.name, refused))
+    assert wrong == []
+    assert len(tests) > 25

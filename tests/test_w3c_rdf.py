@@ -99,6 +99,7 @@ _BARE_INTEGERS = (
 _IRI_RESOLUTION = "rdflib resolves some relative IRIs against RFC 3986 (dot segments, ;p)"
 _CR = "the loader reads text with universal newlines: a raw CR in a long string becomes LF"
 # The loaded graph differs from the suite's expected result: loader (rdflib) limits.
+_XML_LITERAL = "the loader keeps namespace declarations inside an XML literal"
 LOADER_DIFFERS: dict[str, str] = {
     "positive_numeric": _BARE_INTEGERS,
     "numeric_with_leading_0": _BARE_INTEGERS,
@@ -109,6 +110,10 @@ LOADER_DIFFERS: dict[str, str] = {
     "IRI-resolution-07": _IRI_RESOLUTION,
     "IRI-resolution-08": _IRI_RESOLUTION,
     "literal_with_CARRIAGE_RETURN": _CR,
+    # Oxigraph (the loader's parser) keeps the in-scope xmlns declarations in an
+    # rdf:parseType="Literal" value; the suite expects them canonicalised away.
+    "xml-canon-test001": _XML_LITERAL,
+    "xml-canon-test002": _XML_LITERAL,
 }
 # A positive test that the loader refuses.
 LOADER_REFUSES: dict[str, str] = {

@@ -912,11 +912,11 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     KzeuError if the canonical text would not read back as the same graph (then nothing is
     written).
     """
+    import pyoxigraph as ox
     from rdflib import URIRef
     from rdflib.compare import isomorphic
 
-    from .loading import parse_file
-    from .namespaces import new_graph
+    from .loading import parse_data, parse_file
     from .safety import atomic_write
 
     path = Path(path)
@@ -933,7 +933,7 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     canonical = canonical_turtle(graph)
     if text == canonical:
         return FormatResult(path, canonical=True)
-    reread = new_graph().parse(data=canonical, format="turtle")
+    reread = parse_data(canonical.encode("utf-8"), ox.RdfFormat.TURTLE, str(path))
     if not isomorphic(reread, graph):
         raise KzeuError(f"{path}: the canonical form would not read back as the same graph")
     if not check:

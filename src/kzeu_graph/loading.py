@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import re
-import warnings
-import xml.sax
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, get_args
 from typing import Literal as TypingLiteral
-from typing import get_args
 
-from rdflib import RDFS, Dataset, Graph, Literal
-from rdflib.exceptions import ParserError
-from rdflib.plugins.parsers.notation3 import BadSyntax
+import pyoxigraph as ox
+from rdflib import RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
-from rdflib.util import guess_format
 
 from . import resources
+from .datafiles import parse_error, read_data_file
 from .errors import InputError
 from .namespaces import new_graph
-from .safety import check_file_size, check_jsonld_contexts, check_no_doctype, forbid_sparql_loading
-from .syntax import check_syntax, with_line
+from .safety import forbid_sparql_loading
+from .terms import XSD_STRING
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -34,6 +29,7 @@ __all__ = [
     "load_ontology",
     "load_shapes",
     "merge",
+    "parse_data",
     "parse_file",
 ]
 
@@ -51,91 +47,66 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".owl": "xml",
 }
 
-QUAD_FORMATS = frozenset({"nquads", "trig", "json-ld"})  # may hold named graphs
 
-_RDFLIB_LINE = re.compile(r"at line (\d+) of <[^>]*>:?\s*")
+def _rdflib_terms(quads: Iterable[ox.Quad]) -> Iterator[tuple[Node, Node, Node]]:
+    """Oxigraph's quads as rdflib triples: named graphs flattened, each blank node a fresh
+    one (two files' ``_:b1`` are not the same node), every literal exactly as written."""
+    nodes: dict[Any, Node] = {}
+    blank: dict[str, BNode] = {}
 
+    def term(value: Any) -> Node:
+        found = nodes.get(value)
+        if found is not None:
+            return found
+        if isinstance(value, ox.NamedNode):
+            found = URIRef(value.value)
+        elif isinstance(value, ox.BlankNode):
+            found = blank.setdefault(value.value, BNode())
+        elif value.language:
+            found = Literal(value.value, lang=value.language, normalize=False)
+        elif value.datatype.value == XSD_STRING:
+            found = Literal(value.value, normalize=False)
+        else:
+            found = Literal(value.value, datatype=URIRef(value.datatype.value), normalize=False)
+        nodes[value] = found
+        return found
 
-def _format_for(path: Path) -> str:
-    suffix = path.suffix.lower()
-    fmt = guess_format(str(path)) if suffix in SUPPORTED_SUFFIXES else None
-    if fmt is None:
-        known = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise InputError(f"{path}: unknown RDF file extension {suffix or '(none)'!r} (use {known})")
-    return fmt
-
-
-def _bad_syntax_line(exc: BadSyntax) -> int:
-    """1-based line of the error position (rdflib's own line count is unreliable)."""
-    text = getattr(exc, "_str", None)
-    index = getattr(exc, "_i", None)
-    if isinstance(text, bytes | str) and isinstance(index, int):
-        newline = b"\n" if isinstance(text, bytes) else "\n"
-        return text[:index].count(newline) + 1  # type: ignore[arg-type]
-    return int(exc.lines) + 1
-
-
-def _error_message(path: Path, exc: BaseException) -> str:
-    """Rewrite a parser's error to name the real file and its 1-based line."""
-    if isinstance(exc, BadSyntax):
-        why = getattr(exc, "_why", "bad syntax")
-        return f"{path}:{_bad_syntax_line(exc)}: bad syntax ({why})"
-    if isinstance(exc, xml.sax.SAXParseException):
-        return f"{path}:{exc.getLineNumber()}: {exc.getMessage()}"
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{path}:{exc.lineno}: invalid JSON: {exc.msg}"
-    text = " ".join(str(exc).split())
-    match = _RDFLIB_LINE.search(text)
-    if match:
-        rest = _RDFLIB_LINE.sub("", text, count=1)
-        return f"{path}:{match.group(1)}: {rest}"
-    if isinstance(exc, ParserError):
-        return f"{path}: {text}"
-    return f"{path}: cannot parse: {type(exc).__name__}: {text}"
+    for quad in quads:
+        yield term(quad.subject), term(quad.predicate), term(quad.object)
 
 
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
-    """Parse ONE file into a fresh graph; if ``into`` is given, merge into it only on success.
+    """Read ONE file into a fresh graph; if ``into`` is given, merge into it only on success.
 
-    Raises InputError naming the file (and line when known) for a missing, oversized,
-    unknown-format, malformed, hostile (DOCTYPE, remote JSON-LD context) or too-deep file.
+    The file passes :func:`kzeu_graph.datafiles.read_data_file`, the gate every command
+    and engine uses, whose Oxigraph parse gives the triples: every literal keeps the
+    lexical form it is written with (rdflib's parsers rewrite ``007`` as ``7``), named
+    graphs are flattened into one. Raises InputError naming the file (and line when known)
+    for a missing, oversized, unknown-format, malformed, hostile (DTD, remote JSON-LD
+    context) or too-deep file.
     """
-    path = Path(path)
-    fmt = _format_for(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    check_file_size(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if fmt == "xml":
-        check_no_doctype(text, path)
-    elif fmt == "json-ld":
-        check_jsonld_contexts(text, path)
+    checked = read_data_file(Path(path))
     graph = new_graph()
-    try:
-        if fmt in QUAD_FORMATS:
-            # A plain Graph silently drops quads in named graphs: read into a Dataset and
-            # flatten every graph's triples into one.
-            with warnings.catch_warnings():  # rdflib's own Dataset code uses deprecated names
-                warnings.simplefilter("ignore", DeprecationWarning)
-                dataset = Dataset(default_union=True)
-                dataset.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
-                for s, p, o, _ in dataset.quads((None, None, None, None)):
-                    graph.add((s, p, o))
-        else:
-            graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
-    except RecursionError:
-        raise InputError(f"{path}: nested too deeply to parse") from None
-    except Exception as exc:
-        raise InputError(with_line(_error_message(path, exc), text, fmt, path)) from None
-    check_syntax(text, fmt, path)  # a strict second reading refuses what rdflib lets through
+    graph.addN((s, p, o, graph) for s, p, o in _rdflib_terms(checked.quads))
+    for prefix, namespace in checked.prefixes.items():
+        graph.bind(prefix, namespace)
     if into is not None:
         merge(into, graph)
         return into
+    return graph
+
+
+def parse_data(
+    data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, name: str = "<N-Triples>"
+) -> Graph:
+    """RDF the project made itself (an inference closure, a canonical form) as a graph,
+    read as :func:`parse_file` reads files; InputError naming ``name`` if it does not parse."""
+    try:
+        quads = list(ox.parse(data, fmt))
+    except (SyntaxError, MemoryError, ValueError) as exc:
+        raise parse_error(name, exc) from None
+    graph = new_graph()
+    graph.addN((s, p, o, graph) for s, p, o in _rdflib_terms(quads))
     return graph
 
 

@@ -756,8 +756,8 @@ def read_quads(path: Path) -> tuple[list[ox.Quad], dict[str, str]]:
     try:
         parser = ox.parse(raw, fmt, base_iri=path.resolve().as_uri())
         quads = list(parser)
-    except (SyntaxError, ValueError, OSError, RecursionError) as exc:
-        raise Unsupported(f"{path}: {exc}") from None
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError) as exc:
+        raise Unsupported(f"{path}: {exc}") from None  # the full path names the error
     if fmt in QUAD_FORMATS:
         quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
     return quads, dict(parser.prefixes)

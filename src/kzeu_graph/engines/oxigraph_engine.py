@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
 import pyoxigraph as ox
 
+from ..datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
 from ..errors import InputError, KzeuError, QueryError
-from ..safety import check_file_size, check_jsonld_contexts, check_no_doctype, check_query_text
+from ..safety import check_query_text
 from ..terms import XSD_STRING, Term
 from .binding import bind_values
 
@@ -29,59 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdflib_term"]
 
-# suffix -> Oxigraph format (the same suffixes as kzeu_graph.loading.SUPPORTED_SUFFIXES)
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
 QUAD_FORMATS = frozenset({ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD})
 BULK_THRESHOLD = 4 * 1024 * 1024  # bytes: bigger inputs go through bulk_load
-_LINE = re.compile(r"line (\d+)|(\d+):(\d+)")
-
-
-def rdf_format(path: Path) -> ox.RdfFormat:
-    """The Oxigraph format for a file's suffix; InputError for an unknown one."""
-    fmt = RDF_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(RDF_FORMATS))
-        raise InputError(
-            f"{path}: unknown RDF file extension {path.suffix or '(none)'!r} (use {known})"
-        )
-    return fmt
-
-
-def check_rdf_file(path: Path) -> ox.RdfFormat:
-    """The checks every loader makes before parsing: format, existence, size cap, hostile XML
-    (DOCTYPE) and JSON-LD (non-inline contexts). Returns the file's format."""
-    fmt = rdf_format(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    check_file_size(path)
-    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-        if fmt == ox.RdfFormat.RDF_XML:
-            check_no_doctype(text, path)
-        else:
-            check_jsonld_contexts(text, path)
-    return fmt
-
-
-def _syntax_error(path: Path | str, exc: BaseException) -> InputError:
-    message = " ".join(str(exc).split())
-    match = _LINE.search(message)
-    if match is not None:
-        line = match.group(1) or match.group(2)
-        return InputError(f"{path}:{line}: bad syntax ({message})")
-    return InputError(f"{path}: bad syntax ({message})")
 
 
 class _CountingReader(io.RawIOBase):
@@ -221,14 +170,10 @@ class OxigraphEngine:
                 self.store.bulk_load(source, fmt, base_iri=base_iri, to_graph=self._graph)
             else:
                 self.store.load(source, fmt, base_iri=base_iri, to_graph=self._graph)
-        except SyntaxError as exc:
-            raise _syntax_error(name, exc) from None
-        except RecursionError:
-            raise InputError(f"{name}: nested too deeply to parse") from None
         except KzeuError:
             raise
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise InputError(f"{name}: cannot load: {' '.join(str(exc).split())}") from None
+        except (SyntaxError, MemoryError, RecursionError, OSError, ValueError, RuntimeError) as exc:
+            raise parse_error(name, exc) from None
 
     def _flattened(
         self, source: IO[bytes], fmt: ox.RdfFormat, base_iri: str | None

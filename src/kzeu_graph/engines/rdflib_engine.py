@@ -53,10 +53,9 @@ class RdflibEngine:
         merge(self.graph, graph)
 
     def load_ntriples(self, data: bytes, *, progress: Progress | None = None) -> int:
-        from ..namespaces import new_graph
+        from ..loading import parse_data
 
-        graph = new_graph()
-        graph.parse(data=data.decode("utf-8"), format="nt")
+        graph = parse_data(data)
         self._merge(graph)
         if progress is not None:
             progress(len(graph))

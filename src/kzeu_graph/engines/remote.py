@@ -228,10 +228,10 @@ class RemoteEngine:
             fmt = check_rdf_file(path)
             try:
                 quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
-            except SyntaxError as exc:
-                from .oxigraph_engine import _syntax_error
+            except (SyntaxError, MemoryError, RecursionError, ValueError, OSError) as exc:
+                from ..datafiles import parse_error
 
-                raise _syntax_error(path, exc) from None
+                raise parse_error(path, exc) from None
             # every quad's graph is dropped: files are flattened, as rdflib's loader does
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
             total += self._upload(triples, progress)
