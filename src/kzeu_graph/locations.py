@@ -31,8 +31,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
-from typing import Literal as TypingLiteral
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,7 +40,7 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from .errors import InputError
-from .validation import Finding, ValidationReport
+from .validation import VALIDATION_ENGINES, Finding, ValidationEngine, ValidationReport
 
 if TYPE_CHECKING:
     from .loading import Inference
@@ -55,9 +54,6 @@ __all__ = [
     "shown_name",
     "validate_files",
 ]
-
-ValidationEngine = TypingLiteral["auto", "pyshacl"]
-VALIDATION_ENGINES: tuple[str, ...] = get_args(ValidationEngine)
 
 LINE_FORMATS = frozenset({"turtle", "trig", "nt", "nquads"})
 
@@ -610,26 +606,21 @@ def validate_files(
     data file, then in the shipped ``data/sources``. User files are named as given; the
     shipped ones relative to the working folder (or in full).
 
-    ``engine``: ``auto`` first runs the Oxigraph pre-check (:mod:`kzeu_graph.precheck`) and
-    returns its report when it proves the graph conforms; pyshacl runs when it finds
-    anything, so every report with a finding is pyshacl's. ``pyshacl`` skips the pre-check.
+    ``engine``: ``auto`` runs pyshacl-turbo when it imports, else pyshacl (the reference);
+    ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.validate`).
     """
     from . import resources
-    from .validation import quick_validate, validate
+    from .validation import validate
 
     if engine not in VALIDATION_ENGINES:
         raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
     given = [Path(p) for p in data] if data else None
     files = given if given is not None else resources.default_data_files()
     folders = [p.parent / "sources" for p in given or []] + [resources.sources_dir()]
-    if engine == "auto" and inference == "none":
-        quick = quick_validate(files, folders)
-        if quick is not None:
-            return quick
     from .loading import load_graph
 
     graph = load_graph(files)
-    report = validate(graph, inference=inference, sources_dirs=folders)
+    report = validate(graph, inference=inference, sources_dirs=folders, engine=engine)
     ontology = resources.ontology_files()
     names = [str(p) if given is not None else shown_name(p) for p in files]
     names += [shown_name(p) for p in ontology]

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, get_args
+from typing import Literal as TypingLiteral
 
 from rdflib import RDF, BNode, ConjunctiveGraph, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
@@ -30,17 +32,29 @@ if TYPE_CHECKING:  # rdflib's SPARQL and the loaders are imported only when pysh
 
 __all__ = [
     "FAIL_ON",
+    "NATIVE_ENGINE",
     "PYTHON_CHECKS",
+    "REFERENCE_ENGINE",
     "SEVERITIES",
+    "VALIDATION_ENGINES",
     "Finding",
+    "ValidationEngine",
     "ValidationReport",
+    "engine_versions",
+    "native_engine",
     "python_checks",
-    "quick_validate",
     "severity_of",
     "validate",
 ]
 
 SEVERITIES = ("Violation", "Warning", "Info")
+
+# The SHACL engines: pyshacl-turbo (native, pySHACL-compatible) answers by default; pyshacl is
+# the reference engine, and the fallback when pyshacl-turbo is missing or does not import.
+NATIVE_ENGINE = "pyshacl-turbo"
+REFERENCE_ENGINE = "pyshacl"
+ValidationEngine = TypingLiteral["auto", "pyshacl-turbo", "pyshacl"]
+VALIDATION_ENGINES: tuple[str, ...] = get_args(ValidationEngine)
 FAIL_ON = ("violation", "warning", "info")  # --fail-on: the least severe level that fails a run
 _RANK = {name: i for i, name in enumerate(SEVERITIES)}
 _SEVERITY_IRI = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
@@ -171,7 +185,7 @@ class ValidationReport:
     report_graph: Graph = field(default_factory=new_graph)
     shapes_graph: Graph | None = None  # the shapes that were run (JUnit lists each one)
     seconds: float = 0.0  # wall time of the validation
-    engine: str = "pyshacl"  # "pyshacl", or "oxigraph" when the pre-check found nothing
+    engine: str = REFERENCE_ENGINE  # the SHACL engine that ran: "pyshacl-turbo" or "pyshacl"
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -211,7 +225,7 @@ class ValidationReport:
             triple = finding.triple()
             if finding.line is None and triple is not None:
                 lines.append(f"    triple: {triple}")
-        lines.append(self.summary())
+        lines.append(f"{self.summary()} (engine: {self.engine})")
         return "\n".join(lines) + "\n"
 
     def _short(self, iri: str) -> str:
@@ -645,52 +659,166 @@ def _add_to_report(report: Graph, findings: Iterable[Finding], conforms: bool) -
             report.add((node, SH.value, finding.value))
 
 
+def native_engine() -> ModuleType | None:
+    """The ``pyshacl_turbo`` module, or None when it is not installed or does not import."""
+    try:
+        import pyshacl_turbo
+    except Exception:  # ImportError, or a native extension that does not load here
+        return None
+    return pyshacl_turbo
+
+
+def engine_versions() -> dict[str, str | None]:
+    """Each SHACL engine and its version; None for one that cannot run here."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for name in (NATIVE_ENGINE, REFERENCE_ENGINE):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    if native_engine() is None:
+        versions[NATIVE_ENGINE] = None
+    return versions
+
+
+def _rewritten_literal(graph: Graph) -> Literal | None:
+    """An ill-typed literal whose lexical form rdflib rewrote into a valid one, if any.
+
+    rdflib keeps ``"none"^^xsd:boolean`` as ``"false"`` marked ill-typed: pyshacl reads the
+    mark, pyshacl-turbo reads the text (``"false"``, valid). Only pyshacl sees such a graph
+    as it was written.
+    """
+    for literal in graph.objects():
+        if isinstance(literal, Literal) and literal.ill_typed:
+            again = Literal(str(literal), datatype=literal.datatype)
+            if not again.ill_typed:
+                return literal
+    return None
+
+
+_SHACL_OPTIONS: dict[str, Any] = {
+    "abort_on_first": False,
+    "allow_infos": True,
+    "allow_warnings": True,
+    "meta_shacl": False,
+    "advanced": True,
+    "js": False,
+    "do_owl_imports": False,
+    "debug": False,
+}
+
+
+def _run_native(
+    module: ModuleType,
+    data_graph: Graph,
+    shapes_graph: Graph,
+    ontology: Graph | None,
+    inference: Inference,
+) -> tuple[bool, Graph]:
+    """pyshacl-turbo on ``data_graph`` (left unchanged: it validates its own copy)."""
+    conforms, report, _ = module.validate(
+        data_graph,
+        shacl_graph=shapes_graph,
+        ont_graph=ontology,
+        inference=inference,
+        inplace=False,
+        **_SHACL_OPTIONS,
+    )
+    if not isinstance(report, Graph):  # a ValidationFailure instead of a report
+        raise InputError(f"SHACL validation failed: {report}")
+    return bool(conforms), report
+
+
+def _run_pyshacl(
+    data_graph: Graph, shapes_graph: Graph, ontology: Graph | None, inference: Inference
+) -> tuple[bool, Graph]:
+    """pyshacl, with the project's speed-ups (see ``_ValidationGraph``)."""
+    from pyshacl import validate as shacl_validate
+
+    changes = inference != "none" or ontology is not None or (None, SH.rule, None) in shapes_graph
+    conforms, report, _ = shacl_validate(
+        _pyshacl_data_graph(data_graph, changes),
+        shacl_graph=shapes_graph,
+        ont_graph=ontology,
+        inference=inference,
+        inplace=True,  # on a view or a copy of our own (see _pyshacl_data_graph)
+        **_SHACL_OPTIONS,
+    )
+    return bool(conforms), report
+
+
+def _run_shacl(
+    engine: ValidationEngine,
+    data_graph: Graph,
+    shapes_graph: Graph,
+    ontology: Graph | None,
+    inference: Inference,
+) -> tuple[bool, Graph, str]:
+    """Run the chosen SHACL engine: (conforms, report graph, the engine that ran)."""
+    if engine not in VALIDATION_ENGINES:
+        raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
+    native = None if engine == REFERENCE_ENGINE else native_engine()
+    if engine == NATIVE_ENGINE and native is None:
+        raise InputError(
+            f"the {NATIVE_ENGINE} engine is not installed or does not import here "
+            f"(pip install {NATIVE_ENGINE}, or use --engine {REFERENCE_ENGINE})"
+        )
+    if engine == "auto" and native is not None and _rewritten_literal(data_graph) is not None:
+        native = None  # only pyshacl reads rdflib's ill-typed mark (see _rewritten_literal)
+    try:
+        if native is not None:
+            try:
+                return (
+                    *_run_native(native, data_graph, shapes_graph, ontology, inference),
+                    NATIVE_ENGINE,
+                )
+            except RecursionError:
+                raise
+            except Exception:
+                if engine != "auto":
+                    raise
+                # auto: pyshacl decides what the native engine could not, or says why it fails
+        return (*_run_pyshacl(data_graph, shapes_graph, ontology, inference), REFERENCE_ENGINE)
+    except RecursionError:
+        raise InputError("SHACL validation recursed too deeply") from None
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"SHACL validation failed: {type(exc).__name__}: {exc}") from None
+
+
 def validate(
     data_graph: Graph,
     shapes: Graph | None = None,
     ontology: Graph | None = None,
     inference: Inference = "none",
     sources_dirs: Sequence[Path] | None = None,
+    engine: ValidationEngine = "auto",
+    project_checks: bool = True,
 ) -> ValidationReport:
-    """Validate with pyshacl (always the project's shapes unless ``shapes`` is given) + Python checks.
+    """Validate with the SHACL shapes (the project's unless ``shapes`` is given) + Python checks.
 
-    ``sources_dirs``: folders to look for ``kzeu:textFile`` names in (default: the shipped
-    ``data/sources``).
+    ``engine``: ``auto`` runs pyshacl-turbo when it imports (else pyshacl); ``pyshacl-turbo``
+    or ``pyshacl`` runs that one. ``sources_dirs``: folders to look for ``kzeu:textFile``
+    names in (default: the shipped ``data/sources``). ``project_checks=False`` runs SHACL
+    alone (no text-span, literal or IRI checks), as the W3C suite expects.
     """
-    from pyshacl import validate as shacl_validate
-
     from .loading import load_shapes
 
     started = time.perf_counter()
     shapes_graph = load_shapes() if shapes is None else shapes
     if len(shapes_graph) == 0:
         raise InputError("the SHACL shapes graph is empty")
-    changes = inference != "none" or ontology is not None or (None, SH.rule, None) in shapes_graph
-    try:
-        shacl_conforms, report_graph, _ = shacl_validate(
-            _pyshacl_data_graph(data_graph, changes),
-            shacl_graph=shapes_graph,
-            ont_graph=ontology,
-            inference=inference,
-            abort_on_first=False,
-            allow_infos=True,
-            allow_warnings=True,
-            meta_shacl=False,
-            advanced=True,
-            js=False,
-            do_owl_imports=False,
-            debug=False,
-            inplace=True,  # on a view or a copy of our own (see _pyshacl_data_graph)
-        )
-    except RecursionError:
-        raise InputError("SHACL validation recursed too deeply") from None
-    except Exception as exc:
-        raise InputError(f"SHACL validation failed: {type(exc).__name__}: {exc}") from None
+    shacl_conforms, report_graph, ran = _run_shacl(
+        engine, data_graph, shapes_graph, ontology, inference
+    )
     report = new_graph()
     report += report_graph
     findings = _findings_from_report(report)
-    extra = python_checks(data_graph, sources_dirs)
-    conforms = bool(shacl_conforms) and not any(f.severity == "Violation" for f in extra)
+    extra = python_checks(data_graph, sources_dirs) if project_checks else []
+    conforms = shacl_conforms and not any(f.severity == "Violation" for f in extra)
     _add_to_report(report, extra, conforms)
     results = sorted(findings + extra, key=Finding.sort_key)
     return ValidationReport(
@@ -699,48 +827,5 @@ def validate(
         report_graph=report,
         shapes_graph=shapes_graph,
         seconds=time.perf_counter() - started,
-    )
-
-
-def quick_validate(files: Sequence[Path], sources_dirs: Sequence[Path]) -> ValidationReport | None:
-    """The report for the ontology + ``files`` when the Oxigraph pre-check proves it conforms
-    (no finding of any severity), without pyshacl; None when pyshacl must run (see
-    :mod:`kzeu_graph.precheck`: it found something, or cannot decide for this input)."""
-    from .engines.oxigraph_engine import rdflib_term
-    from .errors import KzeuError
-    from .precheck import find
-
-    started = time.perf_counter()
-    try:
-        hits, data, shape_triples, prefixes = find(
-            [*resources.ontology_files(), *files], resources.shapes_file()
-        )
-    except KzeuError:  # Unsupported, or an input error that the full path reports itself
-        return None
-    if hits:
-        return None
-    converted: dict[Any, Node] = {}
-
-    def term(node: Any) -> Node:
-        found = converted.get(node)
-        if found is None:
-            found = converted[node] = rdflib_term(node)
-        return found
-
-    graph = Graph(bind_namespaces="none")
-    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in data)
-    if python_checks(graph, sources_dirs):
-        return None
-    shapes = new_graph()
-    shapes.addN((term(t.subject), term(t.predicate), term(t.object), shapes) for t in shape_triples)
-    for prefix, namespace in prefixes.items():
-        shapes.bind(prefix, namespace, override=True, replace=True)
-    report = new_graph()
-    _add_to_report(report, [], True)
-    return ValidationReport(
-        conforms=True,
-        report_graph=report,
-        shapes_graph=shapes,
-        seconds=time.perf_counter() - started,
-        engine="oxigraph",
+        engine=ran,
     )
