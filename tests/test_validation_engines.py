@@ -35,9 +35,11 @@ from kzeu_graph.validation import (
     native_engine,
     validate,
 )
-from paths import DATA, SOURCES_DIR
+from paths import DATA, SHAPE_FIXTURES, SOURCES_DIR
+from test_shapes import actual_results, expected_results
 
 Triple = tuple[Node, Node, Node]
+FIXTURE_FILES = sorted(SHAPE_FIXTURES.glob("*.ttl"))
 MUTATIONS = 8  # two of each kind; each costs a pyshacl run (~2 s)
 
 if native_engine() is None:
@@ -184,6 +186,78 @@ def test_inference_gives_the_same_report(tmp_path: Path) -> None:
     fast = validate_files([file], inference="rdfs")
     reference = validate_files([file], inference="rdfs", engine="pyshacl")
     assert reference.results
+    assert_same(fast, reference)
+
+
+# ------------------------------------------------------------------ files read by Oxigraph
+
+# ``validate_files`` reads N-Triples and Turtle files with Oxigraph and hands pyshacl-turbo
+# N-Triples; rdflib's parser (the slow part at corpus scale) runs only when that path
+# cannot decide (a Python check finds something, a file does not parse, another format).
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[f.stem for f in FIXTURE_FILES])
+def test_each_shape_fixture_read_natively(fixture: Path) -> None:
+    """The ``# expect:`` lines that tests/test_shapes.py checks plain pyshacl against."""
+    report = validate_files([fixture])
+    assert report.engine == NATIVE_ENGINE
+    shacl = frozenset(
+        r for r in actual_results(report.report_graph) if "kzeu/check" not in str(r.shape)
+    )
+    assert shacl == expected_results(fixture)
+
+
+@pytest.fixture
+def no_rdflib_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> Graph:
+        raise AssertionError("rdflib's parser was used")
+
+    monkeypatch.setattr("kzeu_graph.loading.load_graph", refuse)
+
+
+@pytest.mark.usefixtures("no_rdflib_parser")
+def test_a_corpus_is_read_without_rdflib(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, 2, 11)
+    assert validate_files([corpus]).conforms
+    text = corpus.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if "<https://schema.org/name>" not in line]
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate_files([corpus])
+    assert report.engine == NATIVE_ENGINE
+    assert {f.source.rsplit("#", 1)[-1] for f in report.results} >= {"name"}
+    assert all(f.line is not None for f in report.results)
+
+
+def test_a_python_check_finding_goes_through_rdflib(tmp_path: Path) -> None:
+    """A text span that does not select its oa:exact: the native path sees it and hands the
+    file to the rdflib path, which reports it; both engines then say the same."""
+    text = DATA.read_text(encoding="utf-8")
+    broken = text.replace('oa:start "64"^^', 'oa:start "65"^^', 1)
+    assert broken != text
+    file = tmp_path / "kzeu.ttl"
+    file.write_text(broken, encoding="utf-8")
+    fast, reference = validate_files([file]), validate_files([file], engine="pyshacl")
+    assert "kzeu-check:text-span" in {f.source for f in fast.results}
+    assert_same(fast, reference)
+
+
+def test_blank_node_findings_are_located_alike(tmp_path: Path) -> None:
+    file = tmp_path / "agreement.ttl"
+    file.write_text(
+        "@prefix kzeu: <https://w3id.org/kzeu/ontology#> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        "[] a kzeu:Agreement ;\n    schema:name 5 .\n",
+        encoding="utf-8",
+    )
+    fast, reference = validate_files([file]), validate_files([file], engine="pyshacl")
+    assert any(isinstance(f.focus_node, BNode) for f in fast.results)
+    assert_same(fast, reference)
+
+
+def test_other_formats_go_through_rdflib(tmp_path: Path) -> None:
+    file = tmp_path / "data.jsonld"
+    file.write_text('{"@id": "http://example.org/a", "http://example.org/p": 1}', encoding="utf-8")
+    fast, reference = validate_files([file]), validate_files([file], engine="pyshacl")
     assert_same(fast, reference)
 
 

@@ -610,18 +610,22 @@ def validate_files(
     ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.validate`).
     """
     from . import resources
-    from .validation import validate
+    from .validation import validate, validate_files_natively
 
     if engine not in VALIDATION_ENGINES:
         raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
     given = [Path(p) for p in data] if data else None
     files = given if given is not None else resources.default_data_files()
     folders = [p.parent / "sources" for p in given or []] + [resources.sources_dir()]
+    ontology = resources.ontology_files()
+    names = [str(p) if given is not None else shown_name(p) for p in files]
+    names += [shown_name(p) for p in ontology]
+    if engine != "pyshacl" and inference == "none":
+        native = validate_files_natively([*ontology, *files], folders)
+        if native is not None:
+            return locate_report(native[0], [*files, *ontology], native[1], names)
     from .loading import load_graph
 
     graph = load_graph(files)
     report = validate(graph, inference=inference, sources_dirs=folders, engine=engine)
-    ontology = resources.ontology_files()
-    names = [str(p) if given is not None else shown_name(p) for p in files]
-    names += [shown_name(p) for p in ontology]
     return locate_report(report, [*files, *ontology], graph, names)

@@ -829,3 +829,145 @@ def validate(
         seconds=time.perf_counter() - started,
         engine=ran,
     )
+
+
+# ------------------------------------------------------------------ files, natively
+
+# The predicates (and the one class) the text-span and source checks read.
+_SPAN_PREDICATES = frozenset(
+    str(p)
+    for p in (
+        OA.hasSource,
+        OA.hasSelector,
+        OA.exact,
+        OA.start,
+        OA.end,
+        KZEU.textFile,
+        SCHEMA.sha256,
+    )
+)
+
+
+def validate_files_natively(
+    files: Sequence[Path], sources_dirs: Sequence[Path]
+) -> tuple[ValidationReport, Graph | None] | None:
+    """The report for ``files`` (ontology included) from pyshacl-turbo without rdflib's
+    parser: each file read by Oxigraph (after the checks every loader makes), handed to
+    pyshacl-turbo as N-Triples. With the report, an rdflib copy of the data when a finding
+    names a blank node (to locate it), else None.
+
+    Returns None, for :func:`validate` on rdflib's graph to decide, when pyshacl-turbo is
+    missing or its interface has changed, when a file is not N-Triples or Turtle or does
+    not parse, and when a Python check (IRI, literal, text span) finds anything: rdflib's
+    reading of such a file is the one reported.
+    """
+    from .engines.oxigraph_engine import check_rdf_file, rdflib_term
+
+    module = native_engine()
+    if module is None:
+        return None
+    try:
+        import pyoxigraph as ox
+        from pyshacl_turbo.rdf import Input
+    except ImportError:
+        return None
+    started = time.perf_counter()
+    triples: list[Any] = []
+    for path in files:
+        fmt = check_rdf_file(Path(path))
+        if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
+            return None
+        try:
+            triples += ox.parse(path=str(path), format=fmt, base_iri=Path(path).resolve().as_uri())
+        except (SyntaxError, ValueError, OSError, RecursionError):
+            return None
+    if not _natively_clean(triples, sources_dirs, rdflib_term):
+        return None
+    shapes_graph, program = _compiled_shapes(module)
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    try:
+        shacl_conforms, report_graph, _ = program.validate(
+            Input(text, "nt", None, {}, {}, True),
+            allow_infos=True,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    except Exception:  # the native engine failed, or its interface changed: rdflib's path
+        return None
+    if not isinstance(report_graph, Graph):
+        return None
+    report = new_graph()
+    report += report_graph
+    findings = sorted(_findings_from_report(report), key=Finding.sort_key)
+    _add_to_report(report, [], bool(shacl_conforms))
+    graph = None
+    if any(isinstance(f.focus_node, BNode) or isinstance(f.value, BNode) for f in findings):
+        graph = Graph(bind_namespaces="none")
+        graph.addN(
+            (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object), graph)
+            for t in triples
+        )
+    native_report = ValidationReport(
+        conforms=bool(shacl_conforms),
+        results=findings,
+        report_graph=report,
+        shapes_graph=shapes_graph,
+        seconds=time.perf_counter() - started,
+        engine=NATIVE_ENGINE,
+    )
+    return native_report, graph
+
+
+_COMPILED: dict[tuple[str, int, int], tuple[Graph, Any]] = {}
+
+
+def _compiled_shapes(module: ModuleType) -> tuple[Graph, Any]:
+    """The project's shapes graph and pyshacl-turbo's compiled form of it, once per process
+    (again when the shapes file changes)."""
+    from .loading import load_shapes
+
+    path = resources.shapes_file()
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _COMPILED.get(key)
+    if cached is None:
+        shapes_graph = load_shapes()
+        _COMPILED.clear()
+        cached = _COMPILED[key] = (shapes_graph, module.compile_shapes(shapes_graph, advanced=True))
+    return cached
+
+
+def _natively_clean(triples: Sequence[Any], sources_dirs: Sequence[Path], to_rdflib: Any) -> bool:
+    """Whether the Python checks find nothing in Oxigraph's triples: every IRI valid, every
+    XSD literal valid (as rdflib reads it), every text span right."""
+    import pyoxigraph as ox
+
+    xsd = str(XSD)
+    seen_iris: set[str] = set()
+    seen_literals: set[tuple[str, str]] = set()
+    spans = Graph(bind_namespaces="none")
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode) and term.value not in seen_iris:
+                if not is_valid_iri(term.value):
+                    return False
+                seen_iris.add(term.value)
+        value = triple.object
+        if isinstance(value, ox.Literal) and not value.language:
+            datatype = value.datatype.value
+            key = (value.value, datatype)
+            if datatype.startswith(xsd) and key not in seen_literals:
+                literal = Literal(value.value, datatype=URIRef(datatype))
+                pattern = _LEXICAL.get(URIRef(datatype))
+                if literal.ill_typed is True or (
+                    pattern is not None and not pattern.fullmatch(value.value)
+                ):
+                    return False
+                seen_literals.add(key)
+        predicate = triple.predicate.value
+        if predicate in _SPAN_PREDICATES or (
+            predicate == str(RDF.type)
+            and triple.object == ox.NamedNode(str(OA.TextPositionSelector))
+        ):
+            spans.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(value)))
+    return not check_text_spans(spans, list(sources_dirs))
