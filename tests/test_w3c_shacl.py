@@ -12,7 +12,9 @@ is read with the project's loader and validated with the case's shapes graph, SH
   path, value, source shape, constraint component, severity), except the known deviations
   listed below with their reasons;
 - the default engine (``auto``: pyshacl-turbo when it imports) gives exactly pyshacl's
-  results, and runs pyshacl-turbo on every case but those it hands to pyshacl on purpose.
+  results, and runs pyshacl-turbo on every case but those it hands to pyshacl on purpose;
+  so does the path ``kzeu-graph validate`` takes for files (``files``: each file read by
+  Oxigraph and handed to pyshacl-turbo as N-Triples, see ``validate_files_natively``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kzeu_graph.loading import parse_file
-from kzeu_graph.validation import NATIVE_ENGINE, ValidationReport, native_engine, validate
+from kzeu_graph.validation import (
+    NATIVE_ENGINE,
+    ValidationReport,
+    native_engine,
+    validate,
+    validate_files_natively,
+)
 from paths import ROOT
 
 W3C = Path(os.environ.get("KZEU_W3C_DIR") or ROOT.parent / "shared" / "w3c")
@@ -81,7 +89,7 @@ def _cases(manifest: Path) -> list[tuple[str, Path, Node]]:
 
 CASES = _cases(CORE / "manifest.ttl")
 NAMES = [name for name, _, _ in CASES]
-ENGINES = ["auto", NATIVE_ENGINE, "pyshacl"]
+ENGINES = ["files", "auto", NATIVE_ENGINE, "pyshacl"]
 
 
 def _node_key(graphs: list[Graph], node: Node | None, depth: int = 0) -> object:
@@ -127,10 +135,24 @@ def _case(name: str) -> tuple[Graph, Graph, bool, set[Key]]:
     return data, shapes, bool(conforms.toPython()), expected
 
 
+def _data_file(name: str) -> Path:
+    _, manifest, entry = CASES[NAMES.index(name)]
+    graph = _manifest(manifest)
+    return _file(graph.value(graph.value(entry, MF.action), SHT.dataGraph))
+
+
 @functools.cache
 def _run(name: str, engine: str) -> tuple[ValidationReport, set[Key]]:
+    """``files``: as validate_files runs a file (natively, else on rdflib's graph)."""
     data, shapes, _, _ = _case(name)
-    report = validate(data, shapes=shapes, engine=engine, project_checks=False)  # type: ignore[arg-type]
+    native = None
+    if engine == "files":
+        native = validate_files_natively([_data_file(name)], [], shapes, project_checks=False)
+    if native is not None:
+        report = native[0]
+    else:
+        chosen = "auto" if engine == "files" else engine
+        report = validate(data, shapes=shapes, engine=chosen, project_checks=False)  # type: ignore[arg-type]
     graph = report.report_graph
     root = graph.value(None, RDF.type, SH.ValidationReport, any=False)
     results = list(graph.objects(root, SH.result))  # not the nested sh:detail ones
@@ -138,7 +160,7 @@ def _run(name: str, engine: str) -> tuple[ValidationReport, set[Key]]:
 
 
 def _available(engine: str) -> None:
-    if engine == NATIVE_ENGINE and native_engine() is None:
+    if engine in (NATIVE_ENGINE, "files") and native_engine() is None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{NATIVE_ENGINE} does not import on CI (a runtime dependency)")
         pytest.skip(f"{NATIVE_ENGINE} is not installed here")
@@ -172,10 +194,11 @@ def test_reference_engine_gives_the_suites_results(name: str) -> None:
     assert results == expected
 
 
+@pytest.mark.parametrize("engine", ["auto", "files"])
 @pytest.mark.parametrize("name", NAMES)
-def test_default_engine_gives_pyshacls_results(name: str) -> None:
+def test_default_engine_gives_pyshacls_results(name: str, engine: str) -> None:
     _available(NATIVE_ENGINE)
-    auto, auto_results = _run(name, "auto")
+    auto, auto_results = _run(name, engine)
     reference, reference_results = _run(name, "pyshacl")
     expected_engine = "pyshacl" if name in HANDED_TO_PYSHACL else NATIVE_ENGINE
     assert auto.engine == expected_engine

@@ -849,12 +849,16 @@ _SPAN_PREDICATES = frozenset(
 
 
 def validate_files_natively(
-    files: Sequence[Path], sources_dirs: Sequence[Path]
+    files: Sequence[Path],
+    sources_dirs: Sequence[Path],
+    shapes: Graph | None = None,
+    project_checks: bool = True,
 ) -> tuple[ValidationReport, Graph | None] | None:
     """The report for ``files`` (ontology included) from pyshacl-turbo without rdflib's
     parser: each file read by Oxigraph (after the checks every loader makes), handed to
     pyshacl-turbo as N-Triples. With the report, an rdflib copy of the data when a finding
-    names a blank node (to locate it), else None.
+    names a blank node (to locate it), else None. ``shapes``: another shapes graph than the
+    project's; ``project_checks=False``: SHACL alone (as for :func:`validate`).
 
     Returns None, for :func:`validate` on rdflib's graph to decide, when pyshacl-turbo is
     missing or its interface has changed, when a file is not N-Triples or Turtle or does
@@ -878,12 +882,23 @@ def validate_files_natively(
         if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
             return None
         try:
-            triples += ox.parse(path=str(path), format=fmt, base_iri=Path(path).resolve().as_uri())
+            data = Path(path).read_bytes()
+            if _READ_OTHERWISE.search(data):
+                return None
+            triples += ox.parse(data, format=fmt, base_iri=Path(path).resolve().as_uri())
         except (SyntaxError, ValueError, OSError, RecursionError):
             return None
-    if not _natively_clean(triples, sources_dirs, rdflib_term):
+    if not _literals_read_alike(triples):
         return None
-    shapes_graph, program = _compiled_shapes(module)
+    if project_checks and not _natively_clean(triples, sources_dirs, rdflib_term):
+        return None
+    try:
+        if shapes is None:
+            shapes_graph, program = _compiled_shapes(module)
+        else:
+            shapes_graph, program = shapes, module.compile_shapes(shapes, advanced=True)
+    except Exception:
+        return None
     text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     try:
         shacl_conforms, report_graph, _ = program.validate(
@@ -916,6 +931,32 @@ def validate_files_natively(
         engine=NATIVE_ENGINE,
     )
     return native_report, graph
+
+
+# What Oxigraph reads otherwise than rdflib: a language tag with a capital (Oxigraph writes
+# it in lower case) and an explicit ^^xsd:string (one term with the plain literal for
+# Oxigraph, two for rdflib). Searched in the file's bytes, generously: a false hit only
+# means the rdflib path runs.
+_READ_OTHERWISE = re.compile(
+    rb"[\"']@[A-Za-z0-9-]*[A-Z]|\^\^\s*(?:[A-Za-z0-9_.-]*:string\b|<[^>]*#string>)"
+)
+
+
+def _literals_read_alike(triples: Sequence[Any]) -> bool:
+    """Whether rdflib keeps every typed literal as written (it rewrites some: ``"01"`` as
+    ``"1"``, ``"1"^^xsd:boolean`` as ``"true"``, a date as a dateTime's ``T00:00:00``)."""
+    import pyoxigraph as ox
+
+    seen: set[tuple[str, str]] = set()
+    for triple in triples:
+        for value in (triple.subject, triple.object):
+            if isinstance(value, ox.Literal) and not value.language:
+                key = (value.value, value.datatype.value)
+                if key not in seen:
+                    if str(Literal(value.value, datatype=URIRef(key[1]))) != value.value:
+                        return False
+                    seen.add(key)
+    return True
 
 
 _COMPILED: dict[tuple[str, int, int], tuple[Graph, Any]] = {}
