@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -360,6 +361,17 @@ def test_literal_and_value_constraints(tmp_path: Path, constraint: str, data: st
 
 
 # ------------------------------------------------------------------ which engine runs, and says so
+
+
+def test_the_default_path_imports_neither_pyshacl_nor_owlrl() -> None:
+    code = (
+        "import sys\n"
+        "from kzeu_graph.locations import validate_files\n"
+        "report = validate_files()\n"
+        "print(report.engine, report.conforms, 'pyshacl' in sys.modules, 'owlrl' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [NATIVE_ENGINE, "True", "False", "False"]
 
 
 def test_the_report_names_the_engine() -> None:
