@@ -283,6 +283,33 @@ def test_what_oxigraph_reads_otherwise_goes_through_rdflib(
     assert_same(fast, reference)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "error"),
+    [
+        (
+            "bad.ttl",
+            "@prefix ex: <http://example.org/> .\nex:a ex:p .\n",
+            r"bad\.ttl:2: bad syntax",
+        ),
+        ("bad.nt", "<http://example.org/a> <http://example.org/p> .\n", r"bad\.nt:1: bad syntax"),
+        ("data.xyz", "", r"data\.xyz"),
+        ("missing.ttl", None, r"missing\.ttl: no such file"),
+    ],
+)
+def test_input_errors_are_the_loaders(
+    tmp_path: Path, name: str, text: str | None, error: str
+) -> None:
+    """A file the native path cannot read is the rdflib loader's to report, as always."""
+    file = tmp_path / name
+    if text is not None:
+        file.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=error) as fast:
+        validate_files([file])
+    with pytest.raises(InputError) as reference:
+        validate_files([file], engine="pyshacl")
+    assert str(fast.value) == str(reference.value)
+
+
 def test_other_formats_go_through_rdflib(tmp_path: Path) -> None:
     file = tmp_path / "data.jsonld"
     file.write_text('{"@id": "http://example.org/a", "http://example.org/p": 1}', encoding="utf-8")

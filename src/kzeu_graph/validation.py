@@ -21,7 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from . import resources
-from .errors import InputError
+from .errors import InputError, KzeuError
 from .namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
 from .terms import is_valid_iri
 
@@ -878,7 +878,10 @@ def validate_files_natively(
     started = time.perf_counter()
     triples: list[Any] = []
     for path in files:
-        fmt = check_rdf_file(Path(path))
+        try:
+            fmt = check_rdf_file(Path(path))
+        except KzeuError:  # the rdflib loader says what is wrong, in its own words
+            return None
         if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
             return None
         try:
