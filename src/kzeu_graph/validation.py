@@ -903,6 +903,7 @@ def validate_files_natively(
     except Exception:
         return None
     text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    triples.clear()  # at 1e6 triples the Python objects weigh more than the text
     try:
         shacl_conforms, report_graph, _ = program.validate(
             Input(text, "nt", None, {}, {}, True),
@@ -923,7 +924,7 @@ def validate_files_natively(
         graph = Graph(bind_namespaces="none")
         graph.addN(
             (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object), graph)
-            for t in triples
+            for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
         )
     native_report = ValidationReport(
         conforms=bool(shacl_conforms),
