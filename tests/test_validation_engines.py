@@ -194,7 +194,7 @@ def test_inference_gives_the_same_report(tmp_path: Path) -> None:
 
 # ``validate_files`` reads N-Triples and Turtle files with Oxigraph and hands pyshacl-turbo
 # N-Triples; rdflib's parser (the slow part at corpus scale) runs only when that path
-# cannot decide (a Python check finds something, a file does not parse, another format).
+# cannot decide (a file does not parse, another format, one Oxigraph reads otherwise).
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[f.stem for f in FIXTURE_FILES])
@@ -210,10 +210,7 @@ def test_each_shape_fixture_read_natively(fixture: Path) -> None:
 
 @pytest.fixture
 def no_rdflib_parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: object, **__: object) -> Graph:
-        raise AssertionError("rdflib's parser was used")
-
-    monkeypatch.setattr("kzeu_graph.loading.load_graph", refuse)
+    monkeypatch.setattr("kzeu_graph.loading.load_graph", _refuse)
 
 
 @pytest.mark.usefixtures("no_rdflib_parser")
@@ -229,17 +226,43 @@ def test_a_corpus_is_read_without_rdflib(tmp_path: Path) -> None:
     assert all(f.line is not None for f in report.results)
 
 
-def test_a_python_check_finding_goes_through_rdflib(tmp_path: Path) -> None:
-    """A text span that does not select its oa:exact: the native path sees it and hands the
-    file to the rdflib path, which reports it; both engines then say the same."""
+@pytest.mark.parametrize(
+    ("old", "new", "check", "engine"),
+    [
+        ('oa:start "64"^^', 'oa:start "65"^^', "kzeu-check:text-span", NATIVE_ENGINE),
+        (
+            'kzeu:ordinal "30"^^xsd:positiveInteger',
+            'kzeu:ordinal "thirty"^^xsd:positiveInteger',
+            "kzeu-check:ill-typed-literal",
+            "pyshacl",
+        ),
+        ('"2023"^^xsd:gYear', '"23"^^xsd:gYear', "kzeu-check:ill-typed-literal", "pyshacl"),
+    ],
+    ids=["text-span", "ill-typed-integer", "ill-typed-gyear"],
+)
+def test_python_check_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, check: str, engine: str
+) -> None:
+    """A text span is checked on Oxigraph's triples (rdflib's parser is not used) and
+    reported as the rdflib path reports it, at the same line. An ill-typed literal sends
+    the file to rdflib's path and pyshacl: SPARQL constraints on the ill-typed value
+    (the anniversary's ordinal) answer otherwise on Oxigraph."""
     text = DATA.read_text(encoding="utf-8")
-    broken = text.replace('oa:start "64"^^', 'oa:start "65"^^', 1)
-    assert broken != text
+    assert old in text
     file = tmp_path / "kzeu.ttl"
-    file.write_text(broken, encoding="utf-8")
-    fast, reference = validate_files([file]), validate_files([file], engine="pyshacl")
-    assert "kzeu-check:text-span" in {f.source for f in fast.results}
-    assert_same(fast, reference)
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with monkeypatch.context() as patched:
+        if engine == NATIVE_ENGINE:
+            patched.setattr("kzeu_graph.loading.load_graph", _refuse)
+        fast = validate_files([file])
+    reference = validate_files([file], engine="pyshacl")
+    assert check in {f.source for f in fast.results}
+    assert fast.engine == engine
+    assert report_key(fast) == report_key(reference)
+
+
+def _refuse(*_: object, **__: object) -> Graph:
+    raise AssertionError("rdflib's parser was used")
 
 
 def test_blank_node_findings_are_located_alike(tmp_path: Path) -> None:
@@ -471,23 +494,29 @@ def test_a_graph_the_native_engine_refuses_goes_to_pyshacl(tmp_path: Path) -> No
         validate(graph, sources_dirs=[SOURCES_DIR], engine="pyshacl-turbo")
 
 
-def test_a_literal_rdflib_rewrote_goes_to_pyshacl(tmp_path: Path) -> None:
-    """rdflib keeps ``"yes"^^xsd:boolean`` as ``"false"`` marked ill-typed: only pyshacl
-    reads the mark, so ``auto`` hands such a graph to pyshacl, which reports the datatype."""
+@pytest.mark.parametrize(
+    "literal", ['"yes"^^xsd:boolean', '"maybe"^^xsd:integer', '"23"^^xsd:gYear']
+)
+def test_an_ill_typed_literal_goes_to_pyshacl(tmp_path: Path, literal: str) -> None:
+    """SPARQL over an ill-typed value differs between rdflib and Oxigraph, and rdflib keeps
+    ``"yes"^^xsd:boolean`` as ``"false"`` marked ill-typed (only pyshacl reads the mark):
+    ``auto`` hands such data to pyshacl. A well-typed literal stays with pyshacl-turbo."""
     shapes = parse_file(
         _write(
             tmp_path / "s.ttl",
             "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:datatype xsd:boolean ] .",
         )
     )
-    graph = parse_file(_write(tmp_path / "d.ttl", 'ex:a ex:p "yes"^^xsd:boolean .'))
+    graph = parse_file(_write(tmp_path / "d.ttl", f"ex:a ex:p {literal} ."))
     report = validate(graph, shapes=shapes, project_checks=False)
     assert report.engine == "pyshacl"
     assert [f.component.rsplit("#", 1)[-1] for f in report.results] == [
         "DatatypeConstraintComponent"
     ]
-    # a literal rdflib keeps as written is read the same way by both: the native engine runs
-    graph = parse_file(_write(tmp_path / "d.ttl", 'ex:a ex:p "maybe"^^xsd:integer .'))
+    with_checks = validate(graph, shapes=shapes)
+    assert with_checks.engine == "pyshacl"
+    assert "kzeu-check:ill-typed-literal" in {f.source for f in with_checks.results}
+    graph = parse_file(_write(tmp_path / "d.ttl", "ex:a ex:p true ."))
     assert validate(graph, shapes=shapes, project_checks=False).engine == NATIVE_ENGINE
 
 

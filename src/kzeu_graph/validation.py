@@ -683,21 +683,6 @@ def engine_versions() -> dict[str, str | None]:
     return versions
 
 
-def _rewritten_literal(graph: Graph) -> Literal | None:
-    """An ill-typed literal whose lexical form rdflib rewrote into a valid one, if any.
-
-    rdflib keeps ``"none"^^xsd:boolean`` as ``"false"`` marked ill-typed: pyshacl reads the
-    mark, pyshacl-turbo reads the text (``"false"``, valid). Only pyshacl sees such a graph
-    as it was written.
-    """
-    for literal in graph.objects():
-        if isinstance(literal, Literal) and literal.ill_typed:
-            again = Literal(str(literal), datatype=literal.datatype)
-            if not again.ill_typed:
-                return literal
-    return None
-
-
 _SHACL_OPTIONS: dict[str, Any] = {
     "abort_on_first": False,
     "allow_infos": True,
@@ -755,8 +740,15 @@ def _run_shacl(
     shapes_graph: Graph,
     ontology: Graph | None,
     inference: Inference,
+    ill_typed: bool = False,
 ) -> tuple[bool, Graph, str]:
-    """Run the chosen SHACL engine: (conforms, report graph, the engine that ran)."""
+    """Run the chosen SHACL engine: (conforms, report graph, the engine that ran).
+
+    ``auto`` with ``ill_typed`` (the data holds a literal invalid for its XSD datatype) runs
+    pyshacl: SPARQL over such values differs between rdflib and Oxigraph (pyshacl-turbo's),
+    and rdflib may have rewritten the literal's text (``"none"^^xsd:boolean`` as ``"false"``,
+    marked ill-typed: only pyshacl reads the mark). The run fails on the literal anyway.
+    """
     if engine not in VALIDATION_ENGINES:
         raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
     native = None if engine == REFERENCE_ENGINE else native_engine()
@@ -765,8 +757,8 @@ def _run_shacl(
             f"the {NATIVE_ENGINE} engine is not installed or does not import here "
             f"(pip install {NATIVE_ENGINE}, or use --engine {REFERENCE_ENGINE})"
         )
-    if engine == "auto" and native is not None and _rewritten_literal(data_graph) is not None:
-        native = None  # only pyshacl reads rdflib's ill-typed mark (see _rewritten_literal)
+    if engine == "auto" and ill_typed:
+        native = None
     try:
         if native is not None:
             try:
@@ -811,13 +803,17 @@ def validate(
     shapes_graph = load_shapes() if shapes is None else shapes
     if len(shapes_graph) == 0:
         raise InputError("the SHACL shapes graph is empty")
+    extra = python_checks(data_graph, sources_dirs) if project_checks else []
+    if project_checks:
+        ill_typed = any(f.source == CHECK_LITERAL for f in extra)
+    else:
+        ill_typed = engine == "auto" and bool(check_literals(data_graph))
     shacl_conforms, report_graph, ran = _run_shacl(
-        engine, data_graph, shapes_graph, ontology, inference
+        engine, data_graph, shapes_graph, ontology, inference, ill_typed
     )
     report = new_graph()
     report += report_graph
     findings = _findings_from_report(report)
-    extra = python_checks(data_graph, sources_dirs) if project_checks else []
     conforms = shacl_conforms and not any(f.severity == "Violation" for f in extra)
     _add_to_report(report, extra, conforms)
     results = sorted(findings + extra, key=Finding.sort_key)
@@ -862,8 +858,9 @@ def validate_files_natively(
 
     Returns None, for :func:`validate` on rdflib's graph to decide, when pyshacl-turbo is
     missing or its interface has changed, when a file is not N-Triples or Turtle or does
-    not parse, and when a Python check (IRI, literal, text span) finds anything: rdflib's
-    reading of such a file is the one reported.
+    not parse, when Oxigraph reads a file otherwise than rdflib would (then rdflib's
+    reading is the one reported), and when a literal is ill-typed (pyshacl decides, see
+    _run_shacl). The Python checks run too (see _native_python_checks).
     """
     from .engines.oxigraph_engine import check_rdf_file, rdflib_term
 
@@ -893,8 +890,11 @@ def validate_files_natively(
             return None
     if not _literals_read_alike(triples):
         return None
-    if project_checks and not _natively_clean(triples, sources_dirs, rdflib_term):
-        return None
+    extra = _native_python_checks(triples, sources_dirs, rdflib_term)
+    if any(f.source == CHECK_LITERAL for f in extra):
+        return None  # pyshacl decides on ill-typed literals (see _run_shacl)
+    if not project_checks:
+        extra = []
     try:
         if shapes is None:
             shapes_graph, program = _compiled_shapes(module)
@@ -917,8 +917,9 @@ def validate_files_natively(
         return None
     report = new_graph()
     report += report_graph
-    findings = sorted(_findings_from_report(report), key=Finding.sort_key)
-    _add_to_report(report, [], bool(shacl_conforms))
+    findings = sorted(_findings_from_report(report) + extra, key=Finding.sort_key)
+    conforms = bool(shacl_conforms) and not any(f.severity == "Violation" for f in extra)
+    _add_to_report(report, extra, conforms)
     graph = None
     if any(isinstance(f.focus_node, BNode) or isinstance(f.value, BNode) for f in findings):
         graph = Graph(bind_namespaces="none")
@@ -927,7 +928,7 @@ def validate_files_natively(
             for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
         )
     native_report = ValidationReport(
-        conforms=bool(shacl_conforms),
+        conforms=conforms,
         results=findings,
         report_graph=report,
         shapes_graph=shapes_graph,
@@ -982,37 +983,53 @@ def _compiled_shapes(module: ModuleType) -> tuple[Graph, Any]:
     return cached
 
 
-def _natively_clean(triples: Sequence[Any], sources_dirs: Sequence[Path], to_rdflib: Any) -> bool:
-    """Whether the Python checks find nothing in Oxigraph's triples: every IRI valid, every
-    XSD literal valid (as rdflib reads it), every text span right."""
+def _native_python_checks(
+    triples: Sequence[Any], sources_dirs: Sequence[Path], to_rdflib: Any
+) -> list[Finding]:
+    """:func:`python_checks` on Oxigraph's triples, with the same findings: each check runs
+    on an rdflib graph of just the triples it can report (a bad IRI, a bad XSD literal, the
+    text-span and source predicates), so rdflib holds a few triples, not the corpus."""
     import pyoxigraph as ox
 
     xsd = str(XSD)
-    seen_iris: set[str] = set()
-    seen_literals: set[tuple[str, str]] = set()
-    spans = Graph(bind_namespaces="none")
+    iri_ok: dict[str, bool] = {}
+    literal_ok: dict[tuple[str, str], bool] = {}
+    spans, bad_literals, bad_iris = (Graph(bind_namespaces="none") for _ in range(3))
+
+    def rdflib_triple(triple: Any) -> tuple[Node, Node, Node]:
+        return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+
     for triple in triples:
         for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode) and term.value not in seen_iris:
-                if not is_valid_iri(term.value):
-                    return False
-                seen_iris.add(term.value)
+            if isinstance(term, ox.NamedNode):
+                ok = iri_ok.get(term.value)
+                if ok is None:
+                    ok = iri_ok[term.value] = is_valid_iri(term.value)
+                if not ok:
+                    bad_iris.add(rdflib_triple(triple))
         value = triple.object
         if isinstance(value, ox.Literal) and not value.language:
-            datatype = value.datatype.value
-            key = (value.value, datatype)
-            if datatype.startswith(xsd) and key not in seen_literals:
-                literal = Literal(value.value, datatype=URIRef(datatype))
-                pattern = _LEXICAL.get(URIRef(datatype))
-                if literal.ill_typed is True or (
-                    pattern is not None and not pattern.fullmatch(value.value)
-                ):
-                    return False
-                seen_literals.add(key)
+            key = (value.value, value.datatype.value)
+            ok = literal_ok.get(key)
+            if ok is None:
+                ok = True
+                if key[1].startswith(xsd):
+                    literal = Literal(key[0], datatype=URIRef(key[1]))
+                    pattern = _LEXICAL.get(URIRef(key[1]))
+                    ok = literal.ill_typed is not True and (
+                        pattern is None or pattern.fullmatch(key[0]) is not None
+                    )
+                literal_ok[key] = ok
+            if not ok:
+                bad_literals.add(rdflib_triple(triple))
         predicate = triple.predicate.value
         if predicate in _SPAN_PREDICATES or (
             predicate == str(RDF.type)
             and triple.object == ox.NamedNode(str(OA.TextPositionSelector))
         ):
-            spans.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(value)))
-    return not check_text_spans(spans, list(sources_dirs))
+            spans.add(rdflib_triple(triple))
+    return (
+        check_text_spans(spans, list(sources_dirs))
+        + check_literals(bad_literals)
+        + check_iris(bad_iris)
+    )
