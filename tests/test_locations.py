@@ -109,8 +109,9 @@ def test_turtle_file_text_report() -> None:
     )
     # the nameless city: a blank node, shown as [] on the line where it opens
     assert lines[10] == f"{NEW_PEOPLE}:24: Violation: [] <{SCHEMA}name>: {NAME_MESSAGE}"
+    # an ill-typed literal among the findings: pyshacl decides (validation._run_shacl)
     assert lines[-1] == (
-        "does not conform: 5 violation(s), 1 warning(s), 0 info(s) (engine: pyshacl-turbo)"
+        "does not conform: 5 violation(s), 1 warning(s), 0 info(s) (engine: pyshacl)"
     )
     assert len(lines) == 2 * 6 + 1
 
@@ -414,5 +415,5 @@ def test_readme_shows_the_real_text_report(monkeypatch: pytest.MonkeyPatch) -> N
     code, out = cli("validate", "data/kzeu.ttl", "tests/fixtures/locations/new-people.ttl")
     assert code == 1
     if "(engine: " not in shown:  # the README's example predates the engine on the summary line
-        out = out.replace(" (engine: pyshacl-turbo)\n", "\n")
+        out = re.sub(r" \(engine: [a-z-]+\)\n$", "\n", out)
     assert shown == out
