@@ -177,6 +177,12 @@ def test_a_corpus_with_seeded_violations(tmp_path: Path) -> None:
     assert len(reference.results) >= 20
     assert len({f.source for f in reference.results}) >= 5
     assert_same(fast, reference)
+    # locating reads only the lines that name a focus node: the same places as all lines
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr("kzeu_graph.locations._lines_naming", lambda text, _: text)
+        everything = validate_files([corpus])
+    assert report_key(everything) == report_key(fast)
+    assert all(f.line is not None for f in fast.results)
 
 
 def test_inference_gives_the_same_report(tmp_path: Path) -> None:

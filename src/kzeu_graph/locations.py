@@ -408,6 +408,22 @@ def shown_name(path: Path) -> str:
         return os.fspath(path)
 
 
+_IRI = re.compile(r"<[^<>\s]*>")
+_ESCAPED_IRI = re.compile(r"<[^<>\s]*\\[uU]")
+
+
+def _lines_naming(text: str, iris: frozenset[str]) -> str:
+    """``text`` with every line that names none of ``iris`` emptied (all of it when an IRI
+    is written with an escape, which the plain search would miss)."""
+    if _ESCAPED_IRI.search(text):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if iris.isdisjoint(_IRI.findall(line)):
+            lines[i] = ""
+    return "\n".join(lines)
+
+
 class SourceIndex:
     """Every triple of some files, with the line each subject, predicate and object is on."""
 
@@ -424,13 +440,21 @@ class SourceIndex:
             index.add_file(Path(path))
         return index
 
-    def add_file(self, path: Path, name: str | None = None) -> None:
-        """Index one file, named ``name`` (default: :func:`shown_name`) in the locations."""
+    def add_file(
+        self, path: Path, name: str | None = None, only: frozenset[str] | None = None
+    ) -> None:
+        """Index one file, named ``name`` (default: :func:`shown_name`) in the locations.
+
+        ``only``: IRIs (as ``<iri>``); in an N-Triples or N-Quads file, just the lines that
+        name one of them are indexed (the others are left out, their numbers kept). A line
+        with an escaped IRI keeps the whole file indexed."""
         shown = name or shown_name(path)
         fmt = guess_format(str(path)) or ""
         if fmt in LINE_FORMATS:
             try:
                 text = path.read_text(encoding="utf-8")
+                if only is not None and fmt in ("nt", "nquads"):
+                    text = _lines_naming(text, only)
                 partial = _Index()
                 scanner = _Scanner(
                     text, path.resolve().as_uri(), shown, partial, quads=fmt == "nquads"
@@ -577,8 +601,11 @@ def locate_report(
     if not report.results:
         return report
     index = SourceIndex()
+    only = None  # every lookup below reads lines that name the finding's focus node
+    if all(isinstance(f.focus_node, URIRef) for f in report.results):
+        only = frozenset(f"<{f.focus_node}>" for f in report.results)
     for i, path in enumerate(files):
-        index.add_file(Path(path), names[i] if names is not None else None)
+        index.add_file(Path(path), names[i] if names is not None else None, only)
     located = []
     for finding in report.results:
         place = index.locate(finding, graph, report.report_graph)
@@ -589,7 +616,9 @@ def locate_report(
     return replace(report, results=located)
 
 
-def _reading_order(finding: Finding) -> tuple[bool, str, int, tuple[int, str, str, str, str]]:
+def _reading_order(
+    finding: Finding,
+) -> tuple[bool, str, int, tuple[int, str, str, str, str, str, str]]:
     """Located findings first, by file and line (as a compiler lists them), then the rest."""
     return (finding.file is None, finding.file or "", finding.line or 0, finding.sort_key())
 

@@ -145,13 +145,15 @@ class Finding:
             "line": self.line,
         }
 
-    def sort_key(self) -> tuple[int, str, str, str, str]:
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         return (
             _RANK.get(self.severity, 9),
             _show(self.focus_node) or "",
             self.shown_path() or "",
             self.message,
             self.source,
+            self.component,  # the last two only order findings that tie (a stable report)
+            _show(self.value) or "",
         )
 
 
