@@ -49,7 +49,9 @@ def wrong_span(tmp_path: Path) -> Path:
 def test_validate_conforms() -> None:
     result = run("validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "conforms: 0 violation(s), 0 warning(s), 0 info(s)\n"
+    assert result.stdout == (
+        "conforms: 0 violation(s), 0 warning(s), 0 info(s) (engine: pyshacl-turbo)\n"
+    )
 
 
 def test_validate_violations_exit_1(wrong_span: Path) -> None:
@@ -62,7 +64,9 @@ def test_validate_violations_exit_1(wrong_span: Path) -> None:
         "text[69:86] is 'ob Sample agreed.', not the oa:exact 'Bob Sample agreed.'"
     )
     assert details == '    value: "Bob Sample agreed." · shape: kzeu-check:text-span'
-    assert summary == "does not conform: 1 violation(s), 0 warning(s), 0 info(s)"
+    assert summary == (
+        "does not conform: 1 violation(s), 0 warning(s), 0 info(s) (engine: pyshacl-turbo)"
+    )
 
 
 def test_validate_json(wrong_span: Path) -> None:

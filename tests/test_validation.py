@@ -295,14 +295,19 @@ def test_json_is_stable(mini_graph: Graph, mini_shapes: Graph) -> None:
 def test_text_report(mini_graph: Graph, mini_shapes: Graph) -> None:
     graph = copy_graph(mini_graph)
     graph.add((KZR.alice, EX.p, URIRef("no-scheme")))
-    text = run(graph, mini_shapes).text()
+    report = run(graph, mini_shapes)
+    text = report.text()
     assert text.splitlines()[:3] == [
         "Violation: <https://w3id.org/kzeu/id/alice> <http://example.org/p>: invalid IRI as "
         "object: 'no-scheme' (needs a scheme; no spaces or <>\"{}|\\^` characters)",
         "    value: <no-scheme> · shape: kzeu-check:iri",
         "    triple: <https://w3id.org/kzeu/id/alice> <http://example.org/p> <no-scheme> .",
     ]
-    assert text.endswith("does not conform: 1 violation(s), 0 warning(s), 0 info(s)\n")
+    # pyshacl-turbo refuses a graph with a relative IRI: the default engine hands it to pyshacl
+    assert report.engine == "pyshacl"
+    assert text.endswith(
+        "does not conform: 1 violation(s), 0 warning(s), 0 info(s) (engine: pyshacl)\n"
+    )
 
 
 def test_unknown_severity_filter(mini_graph: Graph, mini_shapes: Graph) -> None:

@@ -5,6 +5,10 @@ answers a per-focus-node SHACL-SPARQL query from one evaluation grouped by ``?th
 (see ``_ValidationGraph``). These tests run every shape fixture both ways, plain pyshacl
 on a plain graph and the project's path, and require the same results; they also pin down
 which queries may be grouped, and that validation never changes the caller's graph.
+
+Each test runs on both engines: pyshacl (the reference, with these speed-ups) and the
+default one (``auto``: pyshacl-turbo when it imports), so the default engine is held to the
+same expected results as pyshacl on every fixture.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kzeu_graph.loading import load_graph, load_shapes, parse_file
 from kzeu_graph.namespaces import KZEU, OA
-from kzeu_graph.validation import _groupable_by_this, validate
+from kzeu_graph.validation import ValidationEngine, _groupable_by_this, validate
 from paths import DATA, ONTOLOGY, REUSED_TERMS, SHAPE_FIXTURES, SHAPES, SOURCES_DIR
 from test_shapes import Result, actual_results, expected_results
 
 FIXTURE_FILES = sorted(SHAPE_FIXTURES.glob("*.ttl"))
 
 CHECKS = "https://w3id.org/kzeu/check#"
+ENGINES = ["auto", "pyshacl"]
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +49,25 @@ def _shacl_results(report: Graph) -> frozenset[Result]:
     return frozenset(r for r in actual_results(report) if not str(r.shape).startswith(CHECKS))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[f.stem for f in FIXTURE_FILES])
 def test_fixture_gives_exactly_its_expected_results(
-    fixture: Path, ontology: Graph, shapes: Graph
+    fixture: Path, engine: ValidationEngine, ontology: Graph, shapes: Graph
 ) -> None:
-    """The same ``# expect:`` lines tests/test_shapes.py checks plain pyshacl against."""
+    """The same ``# expect:`` lines tests/test_shapes.py checks plain pyshacl against
+    (focus, path, component, shape, SPARQL constraint, severity and message)."""
     data = Graph()
     data += ontology
     data += parse_file(fixture)
-    report = validate(data, shapes=shapes, sources_dirs=[SOURCES_DIR])
+    report = validate(data, shapes=shapes, sources_dirs=[SOURCES_DIR], engine=engine)
+    assert report.engine == ("pyshacl" if engine == "pyshacl" else "pyshacl-turbo")
     assert _shacl_results(report.report_graph) == expected_results(fixture)
 
 
-def test_many_focus_nodes_same_results_as_plain_pyshacl(shapes: Graph) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_many_focus_nodes_same_results_as_plain_pyshacl(
+    shapes: Graph, engine: ValidationEngine
+) -> None:
     """The shipped graph broken in several places at once: each SHACL-SPARQL constraint
     fails on one or more focus nodes of the same graph, among many that pass."""
     graph = load_graph()
@@ -93,7 +104,8 @@ def test_many_focus_nodes_same_results_as_plain_pyshacl(shapes: Graph) -> None:
     expected = actual_results(plain)
     sparql = [r for r in expected if r.component == SH.SPARQLConstraintComponent]
     assert len(sparql) >= 6, expected
-    assert _shacl_results(validate(graph, shapes=shapes).report_graph) == expected
+    report = validate(graph, shapes=shapes, engine=engine)
+    assert _shacl_results(report.report_graph) == expected
 
 
 # ------------------------------------------------------------------ grouping
@@ -145,18 +157,20 @@ def test_every_sparql_constraint_of_ours_is_grouped(shapes: Graph) -> None:
 # ------------------------------------------------------------------ the caller's graph
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("inference", ["none", "rdfs"])
-def test_validation_leaves_the_graph_alone(inference: str) -> None:
+def test_validation_leaves_the_graph_alone(inference: str, engine: ValidationEngine) -> None:
     graph = load_graph()
     before = set(graph)
-    report = validate(graph, inference=inference)  # type: ignore[arg-type]
+    report = validate(graph, inference=inference, engine=engine)  # type: ignore[arg-type]
     assert report.conforms, report.text()
     assert set(graph) == before
 
 
-def test_ontology_mixed_into_a_copy(ontology: Graph) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ontology_mixed_into_a_copy(ontology: Graph, engine: ValidationEngine) -> None:
     graph = parse_file(DATA)
     before = len(graph)
-    report = validate(graph, shapes=load_shapes(), ontology=ontology)
+    report = validate(graph, shapes=load_shapes(), ontology=ontology, engine=engine)
     assert report.conforms, report.text()
     assert len(graph) == before

@@ -77,8 +77,15 @@ def _quiet_libraries() -> None:
 
 def _print_version(ctx: click.Context) -> None:
     from . import __version__
+    from .validation import NATIVE_ENGINE, engine_versions
 
+    engines = [
+        f"{name} {version}" + (" (default)" if name == NATIVE_ENGINE else " (reference)")
+        for name, version in engine_versions().items()
+        if version is not None
+    ]
     click.echo(f"{PROG} {__version__}")
+    click.echo(f"validation engines: {', '.join(engines)}")
     ctx.exit()
 
 
@@ -258,11 +265,11 @@ def store_option(default: str) -> Callable[[Any], Any]:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["auto", "pyshacl"]),
+    type=click.Choice(["auto", "pyshacl-turbo", "pyshacl"]),
     default="auto",
     show_default=True,
-    help="auto: an Oxigraph pre-check answers when the graph conforms, pyshacl reports "
-    "anything found; pyshacl: always pyshacl.",
+    help="The SHACL engine. auto: pyshacl-turbo (native) when installed, else pyshacl; "
+    "pyshacl: the reference engine. The report names the one that ran.",
 )
 def validate(
     files: tuple[Path, ...],

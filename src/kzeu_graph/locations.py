@@ -31,8 +31,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
-from typing import Literal as TypingLiteral
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,7 +40,7 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from .errors import InputError
-from .validation import Finding, ValidationReport
+from .validation import VALIDATION_ENGINES, Finding, ValidationEngine, ValidationReport
 
 if TYPE_CHECKING:
     from .loading import Inference
@@ -55,9 +54,6 @@ __all__ = [
     "shown_name",
     "validate_files",
 ]
-
-ValidationEngine = TypingLiteral["auto", "pyshacl"]
-VALIDATION_ENGINES: tuple[str, ...] = get_args(ValidationEngine)
 
 LINE_FORMATS = frozenset({"turtle", "trig", "nt", "nquads"})
 
@@ -412,6 +408,22 @@ def shown_name(path: Path) -> str:
         return os.fspath(path)
 
 
+_IRI = re.compile(r"<[^<>\s]*>")
+_ESCAPED_IRI = re.compile(r"<[^<>\s]*\\[uU]")
+
+
+def _lines_naming(text: str, iris: frozenset[str]) -> str:
+    """``text`` with every line that names none of ``iris`` emptied (all of it when an IRI
+    is written with an escape, which the plain search would miss)."""
+    if _ESCAPED_IRI.search(text):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if iris.isdisjoint(_IRI.findall(line)):
+            lines[i] = ""
+    return "\n".join(lines)
+
+
 class SourceIndex:
     """Every triple of some files, with the line each subject, predicate and object is on."""
 
@@ -428,13 +440,21 @@ class SourceIndex:
             index.add_file(Path(path))
         return index
 
-    def add_file(self, path: Path, name: str | None = None) -> None:
-        """Index one file, named ``name`` (default: :func:`shown_name`) in the locations."""
+    def add_file(
+        self, path: Path, name: str | None = None, only: frozenset[str] | None = None
+    ) -> None:
+        """Index one file, named ``name`` (default: :func:`shown_name`) in the locations.
+
+        ``only``: IRIs (as ``<iri>``); in an N-Triples or N-Quads file, just the lines that
+        name one of them are indexed (the others are left out, their numbers kept). A line
+        with an escaped IRI keeps the whole file indexed."""
         shown = name or shown_name(path)
         fmt = guess_format(str(path)) or ""
         if fmt in LINE_FORMATS:
             try:
                 text = path.read_text(encoding="utf-8")
+                if only is not None and fmt in ("nt", "nquads"):
+                    text = _lines_naming(text, only)
                 partial = _Index()
                 scanner = _Scanner(
                     text, path.resolve().as_uri(), shown, partial, quads=fmt == "nquads"
@@ -581,8 +601,11 @@ def locate_report(
     if not report.results:
         return report
     index = SourceIndex()
+    only = None  # every lookup below reads lines that name the finding's focus node
+    if all(isinstance(f.focus_node, URIRef) for f in report.results):
+        only = frozenset(f"<{f.focus_node}>" for f in report.results)
     for i, path in enumerate(files):
-        index.add_file(Path(path), names[i] if names is not None else None)
+        index.add_file(Path(path), names[i] if names is not None else None, only)
     located = []
     for finding in report.results:
         place = index.locate(finding, graph, report.report_graph)
@@ -593,7 +616,9 @@ def locate_report(
     return replace(report, results=located)
 
 
-def _reading_order(finding: Finding) -> tuple[bool, str, int, tuple[int, str, str, str, str]]:
+def _reading_order(
+    finding: Finding,
+) -> tuple[bool, str, int, tuple[int, str, str, str, str, str, str]]:
     """Located findings first, by file and line (as a compiler lists them), then the rest."""
     return (finding.file is None, finding.file or "", finding.line or 0, finding.sort_key())
 
@@ -610,27 +635,26 @@ def validate_files(
     data file, then in the shipped ``data/sources``. User files are named as given; the
     shipped ones relative to the working folder (or in full).
 
-    ``engine``: ``auto`` first runs the Oxigraph pre-check (:mod:`kzeu_graph.precheck`) and
-    returns its report when it proves the graph conforms; pyshacl runs when it finds
-    anything, so every report with a finding is pyshacl's. ``pyshacl`` skips the pre-check.
+    ``engine``: ``auto`` runs pyshacl-turbo when it imports, else pyshacl (the reference);
+    ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.validate`).
     """
     from . import resources
-    from .validation import quick_validate, validate
+    from .validation import validate, validate_files_natively
 
     if engine not in VALIDATION_ENGINES:
         raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
     given = [Path(p) for p in data] if data else None
     files = given if given is not None else resources.default_data_files()
     folders = [p.parent / "sources" for p in given or []] + [resources.sources_dir()]
-    if engine == "auto" and inference == "none":
-        quick = quick_validate(files, folders)
-        if quick is not None:
-            return quick
-    from .loading import load_graph
-
-    graph = load_graph(files)
-    report = validate(graph, inference=inference, sources_dirs=folders)
     ontology = resources.ontology_files()
     names = [str(p) if given is not None else shown_name(p) for p in files]
     names += [shown_name(p) for p in ontology]
+    if engine != "pyshacl" and inference == "none":
+        native = validate_files_natively([*ontology, *files], folders)
+        if native is not None:
+            return locate_report(native[0], [*files, *ontology], native[1], names)
+    from .loading import load_graph
+
+    graph = load_graph(files)
+    report = validate(graph, inference=inference, sources_dirs=folders, engine=engine)
     return locate_report(report, [*files, *ontology], graph, names)

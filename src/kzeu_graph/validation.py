@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, get_args
+from typing import Literal as TypingLiteral
 
 from rdflib import RDF, BNode, ConjunctiveGraph, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
@@ -19,7 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from . import resources
-from .errors import InputError
+from .errors import InputError, KzeuError
 from .namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
 from .terms import is_valid_iri
 
@@ -30,17 +32,29 @@ if TYPE_CHECKING:  # rdflib's SPARQL and the loaders are imported only when pysh
 
 __all__ = [
     "FAIL_ON",
+    "NATIVE_ENGINE",
     "PYTHON_CHECKS",
+    "REFERENCE_ENGINE",
     "SEVERITIES",
+    "VALIDATION_ENGINES",
     "Finding",
+    "ValidationEngine",
     "ValidationReport",
+    "engine_versions",
+    "native_engine",
     "python_checks",
-    "quick_validate",
     "severity_of",
     "validate",
 ]
 
 SEVERITIES = ("Violation", "Warning", "Info")
+
+# The SHACL engines: pyshacl-turbo (native, pySHACL-compatible) answers by default; pyshacl is
+# the reference engine, and the fallback when pyshacl-turbo is missing or does not import.
+NATIVE_ENGINE = "pyshacl-turbo"
+REFERENCE_ENGINE = "pyshacl"
+ValidationEngine = TypingLiteral["auto", "pyshacl-turbo", "pyshacl"]
+VALIDATION_ENGINES: tuple[str, ...] = get_args(ValidationEngine)
 FAIL_ON = ("violation", "warning", "info")  # --fail-on: the least severe level that fails a run
 _RANK = {name: i for i, name in enumerate(SEVERITIES)}
 _SEVERITY_IRI = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
@@ -131,13 +145,15 @@ class Finding:
             "line": self.line,
         }
 
-    def sort_key(self) -> tuple[int, str, str, str, str]:
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         return (
             _RANK.get(self.severity, 9),
             _show(self.focus_node) or "",
             self.shown_path() or "",
             self.message,
             self.source,
+            self.component,  # the last two only order findings that tie (a stable report)
+            _show(self.value) or "",
         )
 
 
@@ -171,7 +187,7 @@ class ValidationReport:
     report_graph: Graph = field(default_factory=new_graph)
     shapes_graph: Graph | None = None  # the shapes that were run (JUnit lists each one)
     seconds: float = 0.0  # wall time of the validation
-    engine: str = "pyshacl"  # "pyshacl", or "oxigraph" when the pre-check found nothing
+    engine: str = REFERENCE_ENGINE  # the SHACL engine that ran: "pyshacl-turbo" or "pyshacl"
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -211,7 +227,7 @@ class ValidationReport:
             triple = finding.triple()
             if finding.line is None and triple is not None:
                 lines.append(f"    triple: {triple}")
-        lines.append(self.summary())
+        lines.append(f"{self.summary()} (engine: {self.engine})")
         return "\n".join(lines) + "\n"
 
     def _short(self, iri: str) -> str:
@@ -645,52 +661,162 @@ def _add_to_report(report: Graph, findings: Iterable[Finding], conforms: bool) -
             report.add((node, SH.value, finding.value))
 
 
+def native_engine() -> ModuleType | None:
+    """The ``pyshacl_turbo`` module, or None when it is not installed or does not import."""
+    try:
+        import pyshacl_turbo
+    except Exception:  # ImportError, or a native extension that does not load here
+        return None
+    return pyshacl_turbo
+
+
+def engine_versions() -> dict[str, str | None]:
+    """Each SHACL engine and its version; None for one that cannot run here."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for name in (NATIVE_ENGINE, REFERENCE_ENGINE):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    if native_engine() is None:
+        versions[NATIVE_ENGINE] = None
+    return versions
+
+
+_SHACL_OPTIONS: dict[str, Any] = {
+    "abort_on_first": False,
+    "allow_infos": True,
+    "allow_warnings": True,
+    "meta_shacl": False,
+    "advanced": True,
+    "js": False,
+    "do_owl_imports": False,
+    "debug": False,
+}
+
+
+def _run_native(
+    module: ModuleType,
+    data_graph: Graph,
+    shapes_graph: Graph,
+    ontology: Graph | None,
+    inference: Inference,
+) -> tuple[bool, Graph]:
+    """pyshacl-turbo on ``data_graph`` (left unchanged: it validates its own copy)."""
+    conforms, report, _ = module.validate(
+        data_graph,
+        shacl_graph=shapes_graph,
+        ont_graph=ontology,
+        inference=inference,
+        inplace=False,
+        **_SHACL_OPTIONS,
+    )
+    if not isinstance(report, Graph):  # a ValidationFailure instead of a report
+        raise InputError(f"SHACL validation failed: {report}")
+    return bool(conforms), report
+
+
+def _run_pyshacl(
+    data_graph: Graph, shapes_graph: Graph, ontology: Graph | None, inference: Inference
+) -> tuple[bool, Graph]:
+    """pyshacl, with the project's speed-ups (see ``_ValidationGraph``)."""
+    from pyshacl import validate as shacl_validate
+
+    changes = inference != "none" or ontology is not None or (None, SH.rule, None) in shapes_graph
+    conforms, report, _ = shacl_validate(
+        _pyshacl_data_graph(data_graph, changes),
+        shacl_graph=shapes_graph,
+        ont_graph=ontology,
+        inference=inference,
+        inplace=True,  # on a view or a copy of our own (see _pyshacl_data_graph)
+        **_SHACL_OPTIONS,
+    )
+    return bool(conforms), report
+
+
+def _run_shacl(
+    engine: ValidationEngine,
+    data_graph: Graph,
+    shapes_graph: Graph,
+    ontology: Graph | None,
+    inference: Inference,
+    ill_typed: bool = False,
+) -> tuple[bool, Graph, str]:
+    """Run the chosen SHACL engine: (conforms, report graph, the engine that ran).
+
+    ``auto`` with ``ill_typed`` (the data holds a literal invalid for its XSD datatype) runs
+    pyshacl: SPARQL over such values differs between rdflib and Oxigraph (pyshacl-turbo's),
+    and rdflib may have rewritten the literal's text (``"none"^^xsd:boolean`` as ``"false"``,
+    marked ill-typed: only pyshacl reads the mark). The run fails on the literal anyway.
+    """
+    if engine not in VALIDATION_ENGINES:
+        raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
+    native = None if engine == REFERENCE_ENGINE else native_engine()
+    if engine == NATIVE_ENGINE and native is None:
+        raise InputError(
+            f"the {NATIVE_ENGINE} engine is not installed or does not import here "
+            f"(pip install {NATIVE_ENGINE}, or use --engine {REFERENCE_ENGINE})"
+        )
+    if engine == "auto" and ill_typed:
+        native = None
+    try:
+        if native is not None:
+            try:
+                return (
+                    *_run_native(native, data_graph, shapes_graph, ontology, inference),
+                    NATIVE_ENGINE,
+                )
+            except RecursionError:
+                raise
+            except Exception:
+                if engine != "auto":
+                    raise
+                # auto: pyshacl decides what the native engine could not, or says why it fails
+        return (*_run_pyshacl(data_graph, shapes_graph, ontology, inference), REFERENCE_ENGINE)
+    except RecursionError:
+        raise InputError("SHACL validation recursed too deeply") from None
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"SHACL validation failed: {type(exc).__name__}: {exc}") from None
+
+
 def validate(
     data_graph: Graph,
     shapes: Graph | None = None,
     ontology: Graph | None = None,
     inference: Inference = "none",
     sources_dirs: Sequence[Path] | None = None,
+    engine: ValidationEngine = "auto",
+    project_checks: bool = True,
 ) -> ValidationReport:
-    """Validate with pyshacl (always the project's shapes unless ``shapes`` is given) + Python checks.
+    """Validate with the SHACL shapes (the project's unless ``shapes`` is given) + Python checks.
 
-    ``sources_dirs``: folders to look for ``kzeu:textFile`` names in (default: the shipped
-    ``data/sources``).
+    ``engine``: ``auto`` runs pyshacl-turbo when it imports (else pyshacl); ``pyshacl-turbo``
+    or ``pyshacl`` runs that one. ``sources_dirs``: folders to look for ``kzeu:textFile``
+    names in (default: the shipped ``data/sources``). ``project_checks=False`` runs SHACL
+    alone (no text-span, literal or IRI checks), as the W3C suite expects.
     """
-    from pyshacl import validate as shacl_validate
-
     from .loading import load_shapes
 
     started = time.perf_counter()
     shapes_graph = load_shapes() if shapes is None else shapes
     if len(shapes_graph) == 0:
         raise InputError("the SHACL shapes graph is empty")
-    changes = inference != "none" or ontology is not None or (None, SH.rule, None) in shapes_graph
-    try:
-        shacl_conforms, report_graph, _ = shacl_validate(
-            _pyshacl_data_graph(data_graph, changes),
-            shacl_graph=shapes_graph,
-            ont_graph=ontology,
-            inference=inference,
-            abort_on_first=False,
-            allow_infos=True,
-            allow_warnings=True,
-            meta_shacl=False,
-            advanced=True,
-            js=False,
-            do_owl_imports=False,
-            debug=False,
-            inplace=True,  # on a view or a copy of our own (see _pyshacl_data_graph)
-        )
-    except RecursionError:
-        raise InputError("SHACL validation recursed too deeply") from None
-    except Exception as exc:
-        raise InputError(f"SHACL validation failed: {type(exc).__name__}: {exc}") from None
+    extra = python_checks(data_graph, sources_dirs) if project_checks else []
+    if project_checks:
+        ill_typed = any(f.source == CHECK_LITERAL for f in extra)
+    else:
+        ill_typed = engine == "auto" and bool(check_literals(data_graph))
+    shacl_conforms, report_graph, ran = _run_shacl(
+        engine, data_graph, shapes_graph, ontology, inference, ill_typed
+    )
     report = new_graph()
     report += report_graph
     findings = _findings_from_report(report)
-    extra = python_checks(data_graph, sources_dirs)
-    conforms = bool(shacl_conforms) and not any(f.severity == "Violation" for f in extra)
+    conforms = shacl_conforms and not any(f.severity == "Violation" for f in extra)
     _add_to_report(report, extra, conforms)
     results = sorted(findings + extra, key=Finding.sort_key)
     return ValidationReport(
@@ -699,48 +825,210 @@ def validate(
         report_graph=report,
         shapes_graph=shapes_graph,
         seconds=time.perf_counter() - started,
+        engine=ran,
     )
 
 
-def quick_validate(files: Sequence[Path], sources_dirs: Sequence[Path]) -> ValidationReport | None:
-    """The report for the ontology + ``files`` when the Oxigraph pre-check proves it conforms
-    (no finding of any severity), without pyshacl; None when pyshacl must run (see
-    :mod:`kzeu_graph.precheck`: it found something, or cannot decide for this input)."""
+# ------------------------------------------------------------------ files, natively
+
+# The predicates (and the one class) the text-span and source checks read.
+_SPAN_PREDICATES = frozenset(
+    str(p)
+    for p in (
+        OA.hasSource,
+        OA.hasSelector,
+        OA.exact,
+        OA.start,
+        OA.end,
+        KZEU.textFile,
+        SCHEMA.sha256,
+    )
+)
+
+
+def validate_files_natively(
+    files: Sequence[Path],
+    sources_dirs: Sequence[Path],
+    shapes: Graph | None = None,
+    project_checks: bool = True,
+) -> tuple[ValidationReport, Graph | None] | None:
+    """The report for ``files`` (ontology included) from pyshacl-turbo without rdflib's
+    parser: each file read by Oxigraph (after the checks every loader makes), handed to
+    pyshacl-turbo as N-Triples. With the report, an rdflib copy of the data when a finding
+    names a blank node (to locate it), else None. ``shapes``: another shapes graph than the
+    project's; ``project_checks=False``: SHACL alone (as for :func:`validate`).
+
+    Returns None, for :func:`validate` on rdflib's graph to decide, when pyshacl-turbo is
+    missing or its interface has changed, when a file is not N-Triples or Turtle or does
+    not parse, when Oxigraph reads a file otherwise than rdflib would (then rdflib's
+    reading is the one reported), and when a literal is ill-typed (pyshacl decides, see
+    _run_shacl). The Python checks run too (see _native_python_checks).
+    """
+    from .datafiles import read_data_file
     from .engines.oxigraph_engine import rdflib_term
-    from .errors import KzeuError
-    from .precheck import find
 
-    started = time.perf_counter()
+    module = native_engine()
+    if module is None:
+        return None
     try:
-        hits, data, shape_triples, prefixes = find(
-            [*resources.ontology_files(), *files], resources.shapes_file()
+        import pyoxigraph as ox
+        from pyshacl_turbo.rdf import Input
+    except ImportError:
+        return None
+    started = time.perf_counter()
+    triples: list[Any] = []
+    for path in files:
+        try:
+            checked = read_data_file(Path(path))  # the one gate every command uses
+        except KzeuError:  # the rdflib loader says what is wrong: the same gate, same words
+            return None
+        if checked.format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
+            return None
+        if _READ_OTHERWISE.search(checked.data):
+            return None
+        triples += checked.quads
+    if not _literals_read_alike(triples):
+        return None
+    extra = _native_python_checks(triples, sources_dirs, rdflib_term)
+    if any(f.source == CHECK_LITERAL for f in extra):
+        return None  # pyshacl decides on ill-typed literals (see _run_shacl)
+    if not project_checks:
+        extra = []
+    try:
+        if shapes is None:
+            shapes_graph, program = _compiled_shapes(module)
+        else:
+            shapes_graph, program = shapes, module.compile_shapes(shapes, advanced=True)
+    except Exception:
+        return None
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    triples.clear()  # at 1e6 triples the Python objects weigh more than the text
+    try:
+        shacl_conforms, report_graph, _ = program.validate(
+            Input(text, "nt", None, {}, {}, True),
+            allow_infos=True,
+            allow_warnings=True,
+            abort_on_first=False,
         )
-    except KzeuError:  # Unsupported, or an input error that the full path reports itself
+    except Exception:  # the native engine failed, or its interface changed: rdflib's path
         return None
-    if hits:
+    if not isinstance(report_graph, Graph):
         return None
-    converted: dict[Any, Node] = {}
-
-    def term(node: Any) -> Node:
-        found = converted.get(node)
-        if found is None:
-            found = converted[node] = rdflib_term(node)
-        return found
-
-    graph = Graph(bind_namespaces="none")
-    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in data)
-    if python_checks(graph, sources_dirs):
-        return None
-    shapes = new_graph()
-    shapes.addN((term(t.subject), term(t.predicate), term(t.object), shapes) for t in shape_triples)
-    for prefix, namespace in prefixes.items():
-        shapes.bind(prefix, namespace, override=True, replace=True)
     report = new_graph()
-    _add_to_report(report, [], True)
-    return ValidationReport(
-        conforms=True,
+    report += report_graph
+    findings = sorted(_findings_from_report(report) + extra, key=Finding.sort_key)
+    conforms = bool(shacl_conforms) and not any(f.severity == "Violation" for f in extra)
+    _add_to_report(report, extra, conforms)
+    graph = None
+    if any(isinstance(f.focus_node, BNode) or isinstance(f.value, BNode) for f in findings):
+        graph = Graph(bind_namespaces="none")
+        graph.addN(
+            (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object), graph)
+            for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+        )
+    native_report = ValidationReport(
+        conforms=conforms,
+        results=findings,
         report_graph=report,
-        shapes_graph=shapes,
+        shapes_graph=shapes_graph,
         seconds=time.perf_counter() - started,
-        engine="oxigraph",
+        engine=NATIVE_ENGINE,
+    )
+    return native_report, graph
+
+
+# What Oxigraph reads otherwise than rdflib: a language tag with a capital (Oxigraph writes
+# it in lower case) and an explicit ^^xsd:string (one term with the plain literal for
+# Oxigraph, two for rdflib). Searched in the file's bytes, generously: a false hit only
+# means the rdflib path runs.
+_READ_OTHERWISE = re.compile(
+    rb"[\"']@[A-Za-z0-9-]*[A-Z]|\^\^\s*(?:[A-Za-z0-9_.-]*:string\b|<[^>]*#string>)"
+)
+
+
+def _literals_read_alike(triples: Sequence[Any]) -> bool:
+    """Whether rdflib keeps every typed literal as written (it rewrites some: ``"01"`` as
+    ``"1"``, ``"1"^^xsd:boolean`` as ``"true"``, a date as a dateTime's ``T00:00:00``)."""
+    import pyoxigraph as ox
+
+    seen: set[tuple[str, str]] = set()
+    for triple in triples:
+        for value in (triple.subject, triple.object):
+            if isinstance(value, ox.Literal) and not value.language:
+                key = (value.value, value.datatype.value)
+                if key not in seen:
+                    if str(Literal(value.value, datatype=URIRef(key[1]))) != value.value:
+                        return False
+                    seen.add(key)
+    return True
+
+
+_COMPILED: dict[tuple[str, int, int], tuple[Graph, Any]] = {}
+
+
+def _compiled_shapes(module: ModuleType) -> tuple[Graph, Any]:
+    """The project's shapes graph and pyshacl-turbo's compiled form of it, once per process
+    (again when the shapes file changes)."""
+    from .loading import load_shapes
+
+    path = resources.shapes_file()
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _COMPILED.get(key)
+    if cached is None:
+        shapes_graph = load_shapes()
+        _COMPILED.clear()
+        cached = _COMPILED[key] = (shapes_graph, module.compile_shapes(shapes_graph, advanced=True))
+    return cached
+
+
+def _native_python_checks(
+    triples: Sequence[Any], sources_dirs: Sequence[Path], to_rdflib: Any
+) -> list[Finding]:
+    """:func:`python_checks` on Oxigraph's triples, with the same findings: each check runs
+    on an rdflib graph of just the triples it can report (a bad IRI, a bad XSD literal, the
+    text-span and source predicates), so rdflib holds a few triples, not the corpus."""
+    import pyoxigraph as ox
+
+    xsd = str(XSD)
+    iri_ok: dict[str, bool] = {}
+    literal_ok: dict[tuple[str, str], bool] = {}
+    spans, bad_literals, bad_iris = (Graph(bind_namespaces="none") for _ in range(3))
+
+    def rdflib_triple(triple: Any) -> tuple[Node, Node, Node]:
+        return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                ok = iri_ok.get(term.value)
+                if ok is None:
+                    ok = iri_ok[term.value] = is_valid_iri(term.value)
+                if not ok:
+                    bad_iris.add(rdflib_triple(triple))
+        value = triple.object
+        if isinstance(value, ox.Literal) and not value.language:
+            key = (value.value, value.datatype.value)
+            ok = literal_ok.get(key)
+            if ok is None:
+                ok = True
+                if key[1].startswith(xsd):
+                    literal = Literal(key[0], datatype=URIRef(key[1]))
+                    pattern = _LEXICAL.get(URIRef(key[1]))
+                    ok = literal.ill_typed is not True and (
+                        pattern is None or pattern.fullmatch(key[0]) is not None
+                    )
+                literal_ok[key] = ok
+            if not ok:
+                bad_literals.add(rdflib_triple(triple))
+        predicate = triple.predicate.value
+        if predicate in _SPAN_PREDICATES or (
+            predicate == str(RDF.type)
+            and triple.object == ox.NamedNode(str(OA.TextPositionSelector))
+        ):
+            spans.add(rdflib_triple(triple))
+    return (
+        check_text_spans(spans, list(sources_dirs))
+        + check_literals(bad_literals)
+        + check_iris(bad_iris)
     )
