@@ -75,8 +75,10 @@ def _quiet_libraries() -> None:
 
 def _print_version(ctx: click.Context) -> None:
     from . import __version__
+    from .inference import engines_text
 
     click.echo(f"{PROG} {__version__}")
+    click.echo(engines_text())
     ctx.exit()
 
 
@@ -129,7 +131,23 @@ def data_option(func: Any) -> Any:
     )(func)
 
 
+def _inference_timeout(ctx: click.Context, param: click.Parameter, value: float) -> None:
+    from .inference import set_default_timeout
+
+    set_default_timeout(value)
+
+
 def inference_option(func: Any) -> Any:
+    func = click.option(
+        "--inference-timeout",
+        type=click.FloatRange(min=0),
+        default=60.0,
+        show_default=True,
+        expose_value=False,
+        metavar="SECONDS",
+        callback=_inference_timeout,
+        help="Stop (exit 2) when the closure takes longer than this; 0: no limit.",
+    )(func)
     return click.option(
         "--inference",
         type=INFERENCE,
@@ -724,6 +742,7 @@ def serve(
     quiet: bool,
 ) -> None:
     """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
+    from .inference import default_timeout
     from .server import ServerSettings
     from .server import serve as run_server
 
@@ -733,6 +752,7 @@ def serve(
             port=port,
             data=tuple(str(p.resolve()) for p in data) or None,
             inference=inference,
+            inference_timeout=default_timeout(),
             workers=workers or 0,
             timeout=timeout,
             max_rows=max_rows,

@@ -172,6 +172,8 @@ class ValidationReport:
     shapes_graph: Graph | None = None  # the shapes that were run (JUnit lists each one)
     seconds: float = 0.0  # wall time of the validation
     engine: str = "pyshacl"  # "pyshacl", or "oxigraph" when the pre-check found nothing
+    inference: str = "none"  # the closure validated: none, rdfs or owlrl
+    inference_engine: str = "none"  # what computed it (kzeu_graph.inference.ENGINES)
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -194,6 +196,8 @@ class ValidationReport:
         """One line: conformance and counts per severity."""
         verdict = "conforms" if self.conforms else "does not conform"
         counts = ", ".join(f"{self.count(s)} {s.lower()}(s)" for s in SEVERITIES)
+        if self.inference != "none":
+            counts += f" (with the {self.inference} closure by {self.inference_engine})"
         return f"{verdict}: {counts}"
 
     def text(self) -> str:
@@ -228,6 +232,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms,
             "engine": self.engine,
+            "inference": {"closure": self.inference, "engine": self.inference_engine},
             "counts": {s: self.count(s) for s in SEVERITIES},
             "results": [f.to_json() for f in self.results],
         }
@@ -666,12 +671,22 @@ def validate(
     if len(shapes_graph) == 0:
         raise InputError("the SHACL shapes graph is empty")
     changes = inference != "none" or ontology is not None or (None, SH.rule, None) in shapes_graph
+    pyshacl_graph = _pyshacl_data_graph(data_graph, changes)
+    inference_engine = "none"
+    if inference != "none":  # the project's closure (with its time limit), not pyshacl's owlrl
+        from .inference import closure
+
+        if ontology is not None:
+            pyshacl_graph += ontology
+            ontology = None
+        added, inference_engine = closure(pyshacl_graph, inference)
+        pyshacl_graph.addN((s, p, o, pyshacl_graph) for s, p, o in added)
     try:
         shacl_conforms, report_graph, _ = shacl_validate(
-            _pyshacl_data_graph(data_graph, changes),
+            pyshacl_graph,
             shacl_graph=shapes_graph,
             ont_graph=ontology,
-            inference=inference,
+            inference="none",
             abort_on_first=False,
             allow_infos=True,
             allow_warnings=True,
@@ -699,6 +714,8 @@ def validate(
         report_graph=report,
         shapes_graph=shapes_graph,
         seconds=time.perf_counter() - started,
+        inference=inference,
+        inference_engine=inference_engine,
     )
 
 
