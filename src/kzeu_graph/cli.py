@@ -131,7 +131,12 @@ def data_option(func: Any) -> Any:
     )(func)
 
 
+_INFERENCE_TIMEOUT = 60.0  # kzeu_graph.inference.DEFAULT_TIMEOUT (not imported: it loads rdflib)
+
+
 def _inference_timeout(ctx: click.Context, param: click.Parameter, value: float) -> None:
+    if value == _INFERENCE_TIMEOUT and "kzeu_graph.inference" not in sys.modules:
+        return  # the default holds already; a plain query need not import rdflib
     from .inference import set_default_timeout
 
     set_default_timeout(value)
@@ -141,7 +146,7 @@ def inference_option(func: Any) -> Any:
     func = click.option(
         "--inference-timeout",
         type=click.FloatRange(min=0),
-        default=60.0,
+        default=_INFERENCE_TIMEOUT,
         show_default=True,
         expose_value=False,
         metavar="SECONDS",

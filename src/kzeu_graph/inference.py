@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rdflib import RDF, RDFS, Graph, Literal
+from rdflib import RDF, RDFS, BNode, Graph, Literal
 from rdflib.term import Node
 
 from .errors import InputError
@@ -241,44 +241,64 @@ class _RdfsClosure:
                 yield (z, _SUBCLASS, o)
 
     def run(self, asserted: list[tuple[int, int, int]]) -> None:
-        """Close ``asserted`` (added to :attr:`triples`) under the RDFS rules."""
-        delta = set(asserted)
+        """Close ``asserted`` (added to :attr:`triples`) under the RDFS rules.
+
+        A work list: every triple is indexed as soon as it is known, and joined once, when
+        its turn comes, with everything indexed by then; of two premises, the later one
+        finds the earlier, so every rule fires. Indexing at once keeps the set differences
+        of the transitive rules small (a 300-link chain: 45k triples, ~1 s).
+        """
+        start = list(dict.fromkeys(asserted))
         for s, _, o in asserted:  # rdfs4a/b: owlrl types only the terms of its first cycle
-            delta.add((s, _TYPE, _RESOURCE))
-            delta.add((o, _TYPE, _RESOURCE))
+            start.append((s, _TYPE, _RESOURCE))
+            start.append((o, _TYPE, _RESOURCE))
+        known = self.triples
         literals = self.literals
-        while delta:
-            for triple in delta:
+        work: list[tuple[int, int, int]] = []
+        for triple in start:
+            if triple not in known:
                 self._insert(triple)
-            known = self.triples
-            new: set[tuple[int, int, int]] = set()
-            for count, triple in enumerate(delta):
-                if count % _CHECK_EVERY == 0:
-                    self._check_clock()
-                for derived in self._consequences(triple):
-                    if derived not in known and derived[1] not in literals:
-                        new.add(derived)
-            delta = new
+                work.append(triple)
+        done = 0
+        while done < len(work):
+            if done % _CHECK_EVERY == 0:
+                self._check_clock()
+            for derived in list(self._consequences(work[done])):
+                if derived not in known and derived[1] not in literals:
+                    self._insert(derived)
+                    work.append(derived)
+            done += 1
 
 
-def _own_rdfs(graph: Graph, deadline: float | None) -> list[Triple]:
-    """The triples the RDFS closure adds to ``graph`` (unfiltered)."""
-    ids: dict[Node, int] = {term: n for n, term in enumerate(_VOCABULARY)}
-    terms: list[Node] = list(_VOCABULARY)
+def _own_rdfs(asserted: list[Triple], deadline: float | None) -> list[Triple]:
+    """The triples the RDFS closure adds to ``asserted`` (unfiltered)."""
     engine = _RdfsClosure(deadline)
+    terms: list[Node] = list(_VOCABULARY)
+    # IRIs and blank nodes are looked up by their plain text (rdflib's __eq__ is Python
+    # code, str's is not); literals by the literal (lexical form, datatype and language).
+    names: dict[tuple[bool, str], int] = {
+        (False, str.__str__(term)): n for n, term in enumerate(_VOCABULARY)
+    }
+    literals: dict[Node, int] = {}
 
     def code(term: Node) -> int:
-        found = ids.get(term)
-        if found is None:
-            found = ids[term] = len(terms)
-            terms.append(term)
-            if isinstance(term, Literal):
+        if isinstance(term, Literal):
+            found = literals.get(term)
+            if found is None:
+                found = literals[term] = len(terms)
+                terms.append(term)
                 engine.literals.add(found)
+            return found
+        key = (isinstance(term, BNode), str.__str__(term))
+        found = names.get(key)
+        if found is None:
+            found = names[key] = len(terms)
+            terms.append(term)
         return found
 
-    asserted = [(code(s), code(p), code(o)) for s, p, o in graph]
-    engine.run(asserted)
-    given = set(asserted)
+    coded = [(code(s), code(p), code(o)) for s, p, o in asserted]
+    engine.run(coded)
+    given = set(coded)
     return [(terms[s], terms[p], terms[o]) for s, p, o in engine.triples if (s, p, o) not in given]
 
 
@@ -351,12 +371,13 @@ def closure(graph: Graph, inference: str, timeout: float | None = None) -> tuple
     limit = seconds if seconds > 0 else None
     if inference == "rdfs" and rdfs_engine() == OWN_RDFS:
         deadline = None if limit is None else time.monotonic() + limit
+        asserted = list(graph)
         try:
-            added = _own_rdfs(graph, deadline)
+            added = _own_rdfs(asserted, deadline)
         except TimeoutError:
             raise _timed_out(inference, seconds, OWN_RDFS) from None
         subprops = {(q, p) for q, _, p in graph.triples((None, RDFS.subPropertyOf, None))}
         subprops.update((s, o) for s, p, o in added if p == RDFS.subPropertyOf)
-        kept = keep_only_entailed(graph, added, lambda q, p: (q, p) in subprops)
+        kept = keep_only_entailed(asserted, added, lambda q, p: (q, p) in subprops)
         return kept, OWN_RDFS
     return _owlrl(graph, inference, limit), OWLRL
