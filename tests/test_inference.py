@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from rdflib.namespace import ORG, PROV, TIME, XSD
 from rdflib.term import Node
 
 from kzeu_graph.cli import main
+from kzeu_graph.errors import InputError
 from kzeu_graph.inference import DEFAULT_TIMEOUT, InferenceTimeout, set_default_timeout
 from kzeu_graph.loading import Inference, apply_inference, load_graph
 from kzeu_graph.namespaces import KZEU, KZR, KZV, OA, SCHEMA
@@ -438,3 +440,29 @@ def test_the_cli_default_is_the_library_default() -> None:
     from kzeu_graph import cli
 
     assert cli._INFERENCE_TIMEOUT == DEFAULT_TIMEOUT
+
+
+def test_rdfs_needs_no_owlrl_and_owlrl_says_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the owlrl package (an import that fails), RDFS still runs on the own engine;
+    OWL-RL stops with one line saying what to install, and --version says so too."""
+    graph = Graph().parse(data=chain(3), format="turtle")
+    expected = own_closure(graph)
+    monkeypatch.delenv("KZEU_RDFS_ENGINE", raising=False)
+    monkeypatch.setitem(sys.modules, "owlrl", None)  # `import owlrl` raises ImportError
+    assert own_closure(graph) == expected
+    with pytest.raises(InputError, match=r"^the OWL-RL closure needs owlrl: pip install owlrl$"):
+        own_closure(graph, "owlrl")
+    version = CliRunner().invoke(main, ["--version"])
+    assert "owlrl by owlrl (not installed: pip install owlrl)" in version.stdout
+
+
+def test_the_server_stops_at_the_limit(tmp_path: Path) -> None:
+    from kzeu_graph.workers import QueryService, WorkerConfig
+
+    data = tmp_path / "chain.ttl"
+    data.write_text(chain(), encoding="utf-8")
+    config = WorkerConfig(data=(str(data),), inference="rdfs", inference_timeout=0.3)
+    with pytest.raises(InferenceTimeout, match=r"did not finish within 0\.3 s"):
+        QueryService(config)

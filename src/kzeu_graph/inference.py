@@ -94,11 +94,19 @@ def engine_for(inference: str) -> str:
     return rdfs_engine() if inference == "rdfs" else OWLRL
 
 
+def _owlrl_version() -> str | None:
+    """owlrl's version, or None when it cannot be imported."""
+    try:
+        import owlrl
+    except ImportError:
+        return None
+    return str(getattr(owlrl, "__version__", "?"))
+
+
 def engines_text() -> str:
     """One line naming the engine of each closure, for ``--version``."""
-    from importlib.metadata import version
-
-    owlrl = f"{OWLRL} {version('owlrl')}"
+    found = _owlrl_version()
+    owlrl = f"{OWLRL} {found}" if found else f"{OWLRL} (not installed: pip install owlrl)"
     rdfs = owlrl if rdfs_engine() == OWLRL else f"{OWN_RDFS} (the project's own)"
     return f"inference: rdfs by {rdfs}; owlrl by {owlrl}"
 
@@ -327,6 +335,10 @@ def _owlrl_child(graph: Graph, inference: str, pipe: Any) -> None:
 
 def _owlrl(graph: Graph, inference: str, timeout: float | None) -> list[Triple]:
     """owlrl's closure, filtered, computed in a forked child that is killed at ``timeout``."""
+    if _owlrl_version() is None:  # imported here, so the child has it already
+        raise InputError(
+            f"the {_NAMES.get(inference, inference)} closure needs owlrl: pip install owlrl"
+        )
     if "fork" not in multiprocessing.get_all_start_methods():  # no fork (Windows): in process
         copy = Graph(bind_namespaces="none")
         copy += graph
