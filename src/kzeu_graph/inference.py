@@ -36,7 +36,6 @@ __all__ = [
     "InferenceTimeout",
     "closure",
     "default_timeout",
-    "engine_for",
     "engines_text",
     "inference_timeout",
     "keep_only_entailed",
@@ -85,13 +84,6 @@ def inference_timeout(seconds: float) -> Iterator[None]:
 def rdfs_engine() -> str:
     """The engine that runs ``--inference rdfs``: the own one unless told otherwise."""
     return OWLRL if os.environ.get(_ENGINE_VARIABLE, "").strip() == OWLRL else OWN_RDFS
-
-
-def engine_for(inference: str) -> str:
-    """The engine that computes the ``inference`` closure (``none`` for no inference)."""
-    if inference == "none":
-        return "none"
-    return rdfs_engine() if inference == "rdfs" else OWLRL
 
 
 def _owlrl_version() -> str | None:
