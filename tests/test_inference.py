@@ -306,7 +306,7 @@ _triple = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_triple, min_size=1, max_size=14))
 def test_own_rdfs_is_owlrl_on_generated_ontologies(triples: list[Triple]) -> None:
     graph = Graph()
