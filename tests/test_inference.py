@@ -306,13 +306,29 @@ _triple = st.one_of(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_triple, min_size=1, max_size=14))
 def test_own_rdfs_is_owlrl_on_generated_ontologies(triples: list[Triple]) -> None:
     graph = Graph()
     for triple in triples:
         graph.add(triple)
     assert own_closure(graph) == reference_closure(graph, "rdfs")
+
+
+def test_literal_copies_can_entail_a_class() -> None:
+    """owlrl copies each triple to every literal of equal value (1 = 1.0). With a literal as
+    the object of a sub-property of rdfs:subClassOf, such a copy links two IRIs:
+    a p1 "1.0" → (copy) a p1 "1" → a ⊑ "1" (p1 ⊑ subClassOf); C0 p0 "1", range p0 = C0 →
+    "1" a C0 → "1" ⊑ C0 (type ⊑ p1 ⊑ subClassOf) → a ⊑ C0. Found by hypothesis."""
+    graph = Graph()
+    graph.add((EX.p1, RDFS.subPropertyOf, RDFS.subClassOf))
+    graph.add((RDF.type, RDFS.subPropertyOf, EX.p1))
+    graph.add((EX.p0, RDFS.range, EX.C0))
+    graph.add((EX.a, EX.p1, Literal("1.0", datatype=XSD.decimal)))
+    graph.add((EX.C0, EX.p0, Literal("1", datatype=XSD.integer)))
+    closure = own_closure(graph)
+    assert (EX.a, RDFS.subClassOf, EX.C0) in closure
+    assert closure == reference_closure(graph, "rdfs")
 
 
 @pytest.mark.parametrize("links", [1, 2, 5, 30])

@@ -18,6 +18,7 @@ RDF), and an inferred triple with a literal object only where a sub-property ent
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -270,6 +271,26 @@ class _RdfsClosure:
             done += 1
 
 
+def _literal_copies(
+    coded: list[tuple[int, int, int]], terms: list[Node], literal_ids: set[int]
+) -> list[tuple[int, int, int]]:
+    """owlrl's one-time rule: each triple copied to every other literal of equal value
+    (``1``, ``1.0`` and ``true``; ``"x"``, ``"x"@en`` and ``"x"^^xsd:string``). The filter
+    drops the copies themselves, but they can take part in a rule (a literal as the object
+    of a sub-property of ``rdfs:subClassOf``), so the closure must see them as owlrl does."""
+    groups: dict[Any, list[int]] = {}
+    for n in literal_ids:
+        value = terms[n].value  # type: ignore[attr-defined]
+        if value is None:  # ill-typed: equal only to itself
+            continue
+        try:
+            groups.setdefault(value, []).append(n)
+        except TypeError:  # an unhashable value (rdflib makes none): left as itself only
+            continue
+    same = {n: [m for m in members if m != n] for members in groups.values() for n in members}
+    return [(s, p, m) for s, p, o in coded if o in same for m in same[o]]
+
+
 def _own_rdfs(asserted: list[Triple], deadline: float | None) -> list[Triple]:
     """The triples the RDFS closure adds to ``asserted`` (unfiltered)."""
     engine = _RdfsClosure(deadline)
@@ -297,8 +318,8 @@ def _own_rdfs(asserted: list[Triple], deadline: float | None) -> list[Triple]:
         return found
 
     coded = [(code(s), code(p), code(o)) for s, p, o in asserted]
-    engine.run(coded)
     given = set(coded)
+    engine.run(coded + _literal_copies(coded, terms, engine.literals))
     return [(terms[s], terms[p], terms[o]) for s, p, o in engine.triples if (s, p, o) not in given]
 
 
@@ -338,7 +359,11 @@ def _owlrl(graph: Graph, inference: str, timeout: float | None) -> list[Triple]:
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_owlrl_child, args=(graph, inference, sender), daemon=True)
-    child.start()
+    gc.freeze()  # the child's collector skips what exists now: no copy-on-write of the heap
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
     sender.close()
     try:
         if not receiver.poll(timeout):
