@@ -102,6 +102,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[18, 216])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, help="also write the table here (Markdown)")
+    parser.add_argument(
+        "--engines", nargs="+", help="only these beside owlrl (default: every one available)"
+    )
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "INFERENCE", "CORPUS", "OUT"))
     args = parser.parse_args()
     if args.one:
@@ -131,6 +134,8 @@ def main() -> None:
                 engines = ["owlrl", "project"] + (["kzeu-rdfs"] if inference == "rdfs" else [])
                 reference: tuple[float, str] | None = None
                 for engine in engines + turbo:
+                    if args.engines and engine != "owlrl" and engine not in args.engines:
+                        continue
                     out = Path(tmp) / f"{n}-{inference}-{engine}.nt"
                     done = subprocess.run(
                         [

@@ -405,13 +405,11 @@ def test_every_command_stops_at_the_limit(command: str, inference: str, tmp_path
 def test_the_chain_finishes_from_the_command_line(tmp_path: Path) -> None:
     data = tmp_path / "chain.ttl"
     data.write_text(chain(), encoding="utf-8")
-    out = tmp_path / "closure.nt"
-    result = CliRunner().invoke(
-        main,
-        ["export", "--format", "nt", "-o", str(out), "--data", str(data), "--inference", "rdfs"],
-    )
+    ask = f"ASK {{ <{EX.C0}> <{RDFS.subClassOf}> <{EX[f'C{CHAIN_LINKS}']}> }}"
+    args = ["sparql", "-", "--format", "json", "--data", str(data), "--inference", "rdfs"]
+    result = CliRunner().invoke(main, args, input=ask)
     assert result.exit_code == 0, result.output
-    assert f"<{EX.C0}> <{RDFS.subClassOf}> <{EX[f'C{CHAIN_LINKS}']}> ." in out.read_text()
+    assert json.loads(result.stdout)["boolean"] is True
 
 
 @pytest.mark.parametrize(
