@@ -2,14 +2,13 @@
 
 Two engines:
 
-* ``kzeu-rdfs``: the project's own RDFS closure, a semi-naive fixpoint over integer-coded
+* ``kzeu-rdfs``: the project's own RDFS closure, a work-list fixpoint over integer-coded
   triples. It applies exactly the rules owlrl's ``RDFS_Semantics`` applies (rdf1, rdfs2,
-  rdfs3, rdfs4 on the asserted triples, rdfs5-rdfs13) and checks the deadline as it goes.
-  It leaves out owlrl's one-time rule that copies a triple to every literal of equal value
-  (``30.0`` beside ``"30"^^xsd:positiveInteger``): the project's literal filter drops every
-  such copy anyway (see :func:`keep_only_entailed`), so the result is the same.
+  rdfs3, rdfs4 on the asserted triples, rdfs5-rdfs13, and owlrl's one-time copy of each
+  triple to every literal of equal value, found by grouping literals by value rather than
+  by owlrl's product of all pairs) and checks the deadline as it goes.
 * ``owlrl``: the reference (pure Python), used for OWL 2 RL, and for RDFS when asked
-  (``KZEU_RDFS_ENGINE=owlrl``) or when the own engine cannot run. It runs in a forked child
+  (``KZEU_RDFS_ENGINE=owlrl``). It runs in a forked child
   process that is killed at the deadline, so nothing keeps running after a timeout.
 
 Both results then go through the same filter: no triple with a literal subject (invalid
