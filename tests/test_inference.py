@@ -370,8 +370,8 @@ def test_the_300_link_chain_finishes_in_seconds() -> None:
 def test_a_closure_past_its_limit_stops(inference: str) -> None:
     graph = Graph().parse(data=chain(), format="turtle")
     started = time.perf_counter()
-    with pytest.raises(InferenceTimeout, match=r"did not finish within 0\.3 s"):
-        apply_inference(graph, inference, timeout=0.3)  # type: ignore[arg-type]
+    with pytest.raises(InferenceTimeout, match=r"did not finish within 0\.01 s"):
+        apply_inference(graph, inference, timeout=0.01)  # type: ignore[arg-type]
     assert time.perf_counter() - started < 3
     assert multiprocessing.active_children() == []  # owlrl's worker is gone
     assert len(graph) == CHAIN_LINKS + 1  # nothing was added
@@ -392,13 +392,13 @@ def test_every_command_stops_at_the_limit(command: str, inference: str, tmp_path
     data = tmp_path / "chain.ttl"
     data.write_text(chain(), encoding="utf-8")
     args = [a.replace("{tmp}", str(tmp_path)) for a in _COMMANDS[command]]
-    args += ["--data", str(data), "--inference", inference, "--inference-timeout", "0.3"]
+    args += ["--data", str(data), "--inference", inference, "--inference-timeout", "0.01"]
     result = CliRunner().invoke(main, args, input="SELECT * WHERE { ?s ?p ?o }")
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     name = {"rdfs": "RDFS", "owlrl": "OWL-RL"}[inference]
     assert result.stderr.startswith(f"kzeu-graph: error: the {name} closure (")
-    assert "did not finish within 0.3 s" in result.stderr
+    assert "did not finish within 0.01 s" in result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
 
 
@@ -477,6 +477,6 @@ def test_the_server_stops_at_the_limit(tmp_path: Path) -> None:
 
     data = tmp_path / "chain.ttl"
     data.write_text(chain(), encoding="utf-8")
-    config = WorkerConfig(data=(str(data),), inference="rdfs", inference_timeout=0.3)
-    with pytest.raises(InferenceTimeout, match=r"did not finish within 0\.3 s"):
+    config = WorkerConfig(data=(str(data),), inference="rdfs", inference_timeout=0.01)
+    with pytest.raises(InferenceTimeout, match=r"did not finish within 0\.01 s"):
         QueryService(config)
