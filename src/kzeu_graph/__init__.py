@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     __version__: str
     from .catalog import Parameter, SavedQuery, get_query, list_queries
     from .engines import Engine, open_engine, open_store
+    from .inference import InferenceTimeout, inference_timeout
     from .loading import load_graph, load_ontology, load_shapes, parse_file
     from .queries import describe, run_query, run_showcase, run_sparql
     from .results import Result
@@ -40,6 +41,8 @@ _LAZY: dict[str, str] = {
     "Engine": "engines",
     "open_engine": "engines",
     "open_store": "engines",
+    "InferenceTimeout": "inference",
+    "inference_timeout": "inference",
     "load_graph": "loading",
     "load_ontology": "loading",
     "load_shapes": "loading",
@@ -57,6 +60,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "Engine",
     "Finding",
+    "InferenceTimeout",
     "InputError",
     "KzeuError",
     "Parameter",
@@ -69,6 +73,7 @@ __all__ = [
     "describe",
     "export",
     "get_query",
+    "inference_timeout",
     "list_queries",
     "load_graph",
     "load_ontology",

@@ -77,6 +77,7 @@ def _quiet_libraries() -> None:
 
 def _print_version(ctx: click.Context) -> None:
     from . import __version__
+    from .inference import engines_text
     from .validation import NATIVE_ENGINE, engine_versions
 
     engines = [
@@ -86,6 +87,7 @@ def _print_version(ctx: click.Context) -> None:
     ]
     click.echo(f"{PROG} {__version__}")
     click.echo(f"validation engines: {', '.join(engines)}")
+    click.echo(engines_text())
     ctx.exit()
 
 
@@ -138,7 +140,28 @@ def data_option(func: Any) -> Any:
     )(func)
 
 
+_INFERENCE_TIMEOUT = 60.0  # kzeu_graph.inference.DEFAULT_TIMEOUT (not imported: it loads rdflib)
+
+
+def _inference_timeout(ctx: click.Context, param: click.Parameter, value: float) -> None:
+    if value == _INFERENCE_TIMEOUT and "kzeu_graph.inference" not in sys.modules:
+        return  # the default holds already; a plain query need not import rdflib
+    from .inference import set_default_timeout
+
+    set_default_timeout(value)
+
+
 def inference_option(func: Any) -> Any:
+    func = click.option(
+        "--inference-timeout",
+        type=click.FloatRange(min=0),
+        default=_INFERENCE_TIMEOUT,
+        show_default=True,
+        expose_value=False,
+        metavar="SECONDS",
+        callback=_inference_timeout,
+        help="Stop (exit 2) when the closure takes longer than this; 0: no limit.",
+    )(func)
     return click.option(
         "--inference",
         type=INFERENCE,
@@ -981,6 +1004,7 @@ def serve(
     quiet: bool,
 ) -> None:
     """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
+    from .inference import default_timeout
     from .server import ServerSettings
     from .server import serve as run_server
 
@@ -990,6 +1014,7 @@ def serve(
             port=port,
             data=tuple(str(p.resolve()) for p in data) or None,
             inference=inference,
+            inference_timeout=default_timeout(),
             workers=workers or 0,
             timeout=timeout,
             max_rows=max_rows,

@@ -9,7 +9,7 @@ from typing import Any, get_args
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from rdflib import RDFS, BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import resources
@@ -144,15 +144,16 @@ def load_shapes() -> Graph:
     return merge(new_graph(), _shapes_cached(resources.shapes_file()))
 
 
-def apply_inference(graph: Graph, inference: Inference) -> Graph:
+def apply_inference(graph: Graph, inference: Inference, timeout: float | None = None) -> Graph:
     """Expand ``graph`` in place with the RDFS or OWL-RL closure, keeping it valid and true.
 
-    owlrl adds two kinds of triples that are not entailments of our data: triples with
-    a literal subject (invalid RDF), and, through its literal proxies, copies of a value
-    under another term that compares equal (``30.0`` for ``"30"^^xsd:positiveInteger``, a
-    language-tagged copy of a plain name). Both are dropped: an inferred triple with a
-    literal object is kept only when an asserted triple of a sub-property carries the very
-    same literal for the same subject (the one way RDFS and OWL-RL really entail it).
+    The closure is :func:`kzeu_graph.inference.closure`: the project's own RDFS engine, or
+    owlrl for OWL 2 RL. Triples with a literal subject (invalid RDF) and copies of a value
+    under another term that compares equal (owlrl's literal proxies: ``30.0`` beside
+    ``"30"^^xsd:positiveInteger``) are not added: an inferred triple with a literal object is
+    kept only when an asserted triple of a sub-property carries the very same literal for the
+    same subject. ``timeout``: seconds (default: the CLI's ``--inference-timeout``, 60 s);
+    raises :class:`kzeu_graph.inference.InferenceTimeout` when the closure takes longer.
     """
     if inference == "none":
         return graph
@@ -160,27 +161,10 @@ def apply_inference(graph: Graph, inference: Inference) -> Graph:
         raise InputError(
             f"unknown inference {inference!r} (use one of {', '.join(INFERENCE_CHOICES)})"
         )
-    from owlrl import DeductiveClosure, OWLRL_Semantics, RDFS_Semantics
+    from .inference import closure
 
-    asserted = set(graph)
-    carried_by: dict[tuple[Node, Node], set[Node]] = {}
-    for s, p, o in asserted:
-        if isinstance(o, Literal):
-            carried_by.setdefault((s, o), set()).add(p)
-    semantics = RDFS_Semantics if inference == "rdfs" else OWLRL_Semantics
-    DeductiveClosure(semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
-
-    def entailed(s: Node, p: Node, o: Node) -> bool:
-        return any((q, RDFS.subPropertyOf, p) in graph for q in carried_by.get((s, o), ()))
-
-    untrue = [
-        (s, p, o)
-        for s, p, o in graph
-        if isinstance(s, Literal)
-        or (isinstance(o, Literal) and (s, p, o) not in asserted and not entailed(s, p, o))
-    ]
-    for triple in untrue:
-        graph.remove(triple)
+    added, _ = closure(graph, inference, timeout)
+    graph.addN((s, p, o, graph) for s, p, o in added)
     return graph
 
 

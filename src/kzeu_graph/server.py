@@ -108,6 +108,7 @@ class ServerSettings:
     port: int = 8000
     data: tuple[str, ...] | None = None
     inference: str = "none"
+    inference_timeout: float = 60.0
     workers: int = 0  # 0: one per CPU
     timeout: float = 10.0
     max_rows: int = 10_000
@@ -128,6 +129,7 @@ class ServerSettings:
         return WorkerConfig(
             data=self.data,
             inference=self.inference,
+            inference_timeout=self.inference_timeout,
             max_rows=self.max_rows,
             memory_mib=self.memory_mib,
             allowed_services=frozenset(self.allowed_services),

@@ -188,6 +188,8 @@ class ValidationReport:
     shapes_graph: Graph | None = None  # the shapes that were run (JUnit lists each one)
     seconds: float = 0.0  # wall time of the validation
     engine: str = REFERENCE_ENGINE  # the SHACL engine that ran: "pyshacl-turbo" or "pyshacl"
+    inference: str = "none"  # the closure validated: none, rdfs or owlrl
+    inference_engine: str = "none"  # what computed it (kzeu_graph.inference.ENGINES)
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -210,6 +212,8 @@ class ValidationReport:
         """One line: conformance and counts per severity."""
         verdict = "conforms" if self.conforms else "does not conform"
         counts = ", ".join(f"{self.count(s)} {s.lower()}(s)" for s in SEVERITIES)
+        if self.inference != "none":
+            counts += f" (with the {self.inference} closure by {self.inference_engine})"
         return f"{verdict}: {counts}"
 
     def text(self) -> str:
@@ -244,6 +248,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms,
             "engine": self.engine,
+            "inference": {"closure": self.inference, "engine": self.inference_engine},
             "counts": {s: self.count(s) for s in SEVERITIES},
             "results": [f.to_json() for f in self.results],
         }
@@ -783,6 +788,26 @@ def _run_shacl(
         raise InputError(f"SHACL validation failed: {type(exc).__name__}: {exc}") from None
 
 
+def _with_closure(
+    data_graph: Graph, ontology: Graph | None, inference: Inference
+) -> tuple[Graph | None, str]:
+    """A copy of ``data_graph`` (+ ``ontology``) with the project's closure, and its engine.
+
+    (None, "none") without inference: the caller's graph is used as it is.
+    """
+    if inference == "none":
+        return None, "none"
+    from .inference import closure
+
+    closed = new_graph()
+    closed += data_graph
+    if ontology is not None:
+        closed += ontology
+    added, engine = closure(closed, inference)
+    closed.addN((s, p, o, closed) for s, p, o in added)
+    return closed, engine
+
+
 def validate(
     data_graph: Graph,
     shapes: Graph | None = None,
@@ -810,8 +835,11 @@ def validate(
         ill_typed = any(f.source == CHECK_LITERAL for f in extra)
     else:
         ill_typed = engine == "auto" and bool(check_literals(data_graph))
+    closed, inference_engine = _with_closure(data_graph, ontology, inference)
+    if closed is not None:  # the project's closure (with its time limit), not pyshacl's owlrl
+        data_graph, ontology = closed, None
     shacl_conforms, report_graph, ran = _run_shacl(
-        engine, data_graph, shapes_graph, ontology, inference, ill_typed
+        engine, data_graph, shapes_graph, ontology, "none", ill_typed
     )
     report = new_graph()
     report += report_graph
@@ -826,6 +854,8 @@ def validate(
         shapes_graph=shapes_graph,
         seconds=time.perf_counter() - started,
         engine=ran,
+        inference=inference,
+        inference_engine=inference_engine,
     )
 
 

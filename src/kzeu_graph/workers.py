@@ -138,6 +138,7 @@ class WorkerConfig:
 
     data: tuple[str, ...] | None = None
     inference: str = "none"
+    inference_timeout: float = 60.0  # seconds the closure may take (0: no limit)
     max_rows: int = 10_000
     memory_mib: int = 1024
     allowed_services: frozenset[str] = frozenset()
@@ -166,13 +167,15 @@ class QueryService:
     def __init__(self, config: WorkerConfig) -> None:
         from . import resources
         from .catalog import list_queries
+        from .inference import inference_timeout
         from .loading import load_graph, parse_file
         from .namespaces import new_graph
         from .pages import LABELS
 
         self.config = config
         data = [Path(p) for p in config.data] if config.data is not None else None
-        self.graph = load_graph(data, inference=config.inference)  # type: ignore[arg-type]
+        with inference_timeout(config.inference_timeout):
+            self.graph = load_graph(data, inference=config.inference)  # type: ignore[arg-type]
         ontology_file = resources.ontology_dir() / "kzeu.ttl"
         self.ontology = parse_file(ontology_file) if ontology_file.is_file() else new_graph()
         data_files = data if data is not None else resources.default_data_files()
