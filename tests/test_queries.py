@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -850,11 +850,11 @@ DERIVED_VALUES: list[Row] = [
      "method": TRADE_2021_METHOD,
      "activityLabel": "kzeu-graph derivation of values implied by the article"},
     # "In the first nine months of 2022": January and September are derived, not stated
-    *[{"derived": kzr(month), "label": f"{name} 2022 (derived)", "value": value,
+    *[cast(Row, {"derived": kzr(month), "label": f"{name} 2022 (derived)", "value": value,
        "minValue": None, "maxValue": None, "unitText": None, "exactnessLabel": None,
        "input": kzr("period-2022-first-nine-months"), "inputLabel": "January–September 2022",
        "method": MONTH_METHODS[month],
-       "activityLabel": "kzeu-graph derivation of values implied by the article"}
+       "activityLabel": "kzeu-graph derivation of values implied by the article"})
       for month, name, value in (("month-2022-01", "January", "2022-01"),
                                  ("month-2022-09", "September", "2022-09"))],
 ]  # fmt: skip
@@ -945,6 +945,7 @@ def statement_fact(part: str) -> tuple[str, str]:
     return f"statement-{part}", STATEMENT_CLASS.get(part, "DirectQuote")
 
 
+FactRow = tuple[str, ...]  # (fact, class) or (fact, class, supported property)
 HEADLINE = ARTICLE.split("\n")[0]
 SOURCE_LINE = ARTICLE.split("\n")[-1]  # "Source : astanatimes.com/2023/03/ For More Details"
 HEADLINE_P, DATELINE_P, URL_P, PUBLISHER_P = (
@@ -953,17 +954,16 @@ HEADLINE_P, DATELINE_P, URL_P, PUBLISHER_P = (
 IMPLIED_P, ATTRIBUTED_P = KZEU + "impliedLocation", PROV + "wasAttributedTo"
 
 
-def article_fact(supports: str) -> list[tuple[str, str, str | None]]:
+def article_fact(supports: str) -> list[FactRow]:
     """The article is a prov:Entity and a schema:NewsArticle: one row per class."""
     return [("article", "prov:Entity", supports), ("article", "schema:NewsArticle", supports)]
 
 
-def attributed(*facts: tuple[str, str]) -> list[tuple[str, str, str | None]]:
+def attributed(*facts: tuple[str, str]) -> list[FactRow]:
     return [(fact, cls, ATTRIBUTED_P) for fact, cls in facts]
 
 
-FactRow = tuple[str, str] | tuple[str, str, str | None]
-SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[FactRow]]] = [
+SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[Any]]] = [
     # the headline, the first line
     ("words-headline", HEADLINE, None, article_fact(HEADLINE_P)),
     # "ASTANA – ": the article's dateline, and the place it implies for the briefing
