@@ -1165,9 +1165,160 @@ ARTICLE_ROWS: list[Row] = [
      "statementCount": len(SENTENCES)},
 ]  # fmt: skip
 
+# ------------------------------------------------- what the statements claim (issue 11)
+
+# The editors' readings, as the data writes them (kzeu:reading)
+READ_THESE = (
+    '"These" is read as the figures for 2022 in the same quotation: the inflow of European '
+    "investments and its growth in the first nine months of 2022, and the trade volume of 2022 "
+    'and its growth. The sentence follows them and says "figures", in the plural. The share of '
+    'foreign trade ("approximately 30 percent") is left out: it is stated for no period, so it '
+    "cannot be a record of a year. A narrower reading, only the two trade figures of the sentence "
+    "just before, is possible; the wider one is recorded because nothing in the text limits it."
+)
+READ_GROWTH = (
+    '"The dynamic growth" is read as the growth of investment inflow and trade the quotation '
+    'has just given (10 percent and 27.6 percent); "this year" is 2023, as every "this year" '
+    "of the article. The article gives no figure for 2023."
+)
+READ_BRIEFING_PLACE = (
+    'The article gives the briefing no place; its dateline "ASTANA –" is read as the place of '
+    "the briefing, so Astana is recorded as kzeu:impliedLocation, supported by the dateline's span."
+)
+READ_BORRELL_PLACE = (
+    'A visit that became a milestone "in the relationship between the EU and Kazakhstan" is read '
+    "as a visit to Kazakhstan; the text does not say it was to Astana, so Kazakhstan, the "
+    "strongest reading it supports, is recorded as kzeu:impliedLocation."
+)
+READ_UVDL_PLACE = (
+    "The place of the expected visit is not named; Kazakhstan is implied by the context (the "
+    "visit is to advance EU-Kazakhstan discussions) and recorded as kzeu:impliedLocation."
+)
+READ_ANNIVERSARY = (
+    'The article says the anniversary "approached this year", in a sentence about the visits of '
+    'October and November 2022: it lay ahead at the time of those visits and falls in 2023 ("this '
+    'year"). The article gives no day and does not say it had taken place by March 2023, so it '
+    "is recorded as expected, not as happened."
+)
+RECORD_HIGH_FIGURES = [  # "These are record-high figures": the quotation's 2022 figures, by IRI
+    "figure-eu-investment-inflow-2022-9m", "figure-eu-investment-inflow-growth-2022-9m",
+    "figure-eu-trade-volume-2022", "figure-eu-trade-volume-growth-2022",
+]  # fmt: skip
+GROWTH_FIGURES = [
+    "figure-eu-investment-inflow-growth-2022-9m",
+    "figure-eu-trade-volume-growth-2022",
+]
+
+QUALIFIED_FIGURES: list[Row] = [
+    # "These are record-high figures since Britain’s exit from the EU."
+    *[{"figure": kzr(f), "figureLabel": LABEL[f], "qualifierLabel": "record-high",
+       "sinceLabel": LABEL["brexit"], "timeLabel": None, "time": None, "reading": READ_THESE,
+       **evidence(S_P4_4)} for f in RECORD_HIGH_FIGURES],
+    # "The dynamic growth continues this year as well": this year = 2023
+    *[{"figure": kzr(f), "figureLabel": LABEL[f], "qualifierLabel": "continued growth",
+       "sinceLabel": None, "timeLabel": "2023", "time": "2023", "reading": READ_GROWTH,
+       **evidence(S_P4_5)} for f in GROWTH_FIGURES],
+]  # fmt: skip
+
+AREA_LABEL = {
+    "area-agriculture": "agriculture", "area-education": "education", "area-energy": "energy",
+    "area-trade-and-investment": "trade and investment", "area-transport": "transport",
+    "area-travel": "travel",
+}  # fmt: skip
+
+
+def claim_rows(part: str, speaker: str, ctype: str, sentence: str,
+               nodes: list[tuple[str, str, str]]) -> list[Row]:  # fmt: skip
+    """Rows of one claim; ``nodes`` are (role, node, label), sorted here by role then IRI."""
+    return [
+        {"statement": kzr(f"statement-{part}"), "speakerLabel": speaker,
+         "claim": kzr(f"claim-{part}"), "claimTypeLabel": ctype, "role": role, "node": kzr(node),
+         "nodeLabel": label, **evidence(sentence)}
+        for role, node, label in sorted(nodes, key=lambda n: (n[0], kzr(n[1])))
+    ]  # fmt: skip
+
+
+VASSILENKO = "Roman Vassilenko"
+EU_KZ = [("agent", "european-union", EU), ("agent", "kazakhstan", KZ)]
+CLAIMS: list[Row] = [
+    # "The European Union and Kazakhstan are strengthening bilateral cooperation
+    # opportunities in trade and investment, transport, energy, agriculture, travel, and
+    # education"
+    *claim_rows("p1", VASSILENKO, "strengthening cooperation", S_P1,
+                [*EU_KZ, *[("object", a, label) for a, label in AREA_LABEL.items()]]),
+    # "the ministry’s efforts in boosting investment exchanges and establishing business
+    # partnerships in recent years"
+    *claim_rows("p2", VASSILENKO, "efforts", S_P2, [
+        ("agent", "ministry-of-foreign-affairs-of-kazakhstan", "Ministry of Foreign Affairs of Kazakhstan"),
+        ("object", "activity-boosting-investment-exchanges", "Boosting investment exchanges"),
+        ("object", "activity-establishing-business-partnerships", "Establishing business partnerships"),
+        ("time", "period-recent-years", "recent years (up to March 2023)")]),
+    # "These are record-high figures since Britain’s exit from the EU."
+    *claim_rows("p4-s4", VASSILENKO, "record-high", S_P4_4,
+                [*[("object", f, LABEL[f]) for f in RECORD_HIGH_FIGURES],
+                 ("since", "brexit", LABEL["brexit"])]),
+    # "The dynamic growth continues this year as well"
+    *claim_rows("p4-s5", VASSILENKO, "continued growth", S_P4_5,
+                [*[("object", f, LABEL[f]) for f in GROWTH_FIGURES],
+                 ("time", "date-growth-continues", "2023")]),
+    # "became significant milestones in the relationship between the EU and Kazakhstan, as
+    # the 30th anniversary of the establishment of diplomatic relations approached"
+    *claim_rows("p5", VASSILENKO, "milestone", S_P5, [
+        *EU_KZ,
+        ("context", "anniversary-30-diplomatic-relations", LABEL["anniversary-30-diplomatic-relations"]),
+        ("object", "visit-charles-michel", "Visit of Charles Michel to Astana"),
+        ("object", "visit-josep-borrell", "Visit of Josep Borrell")]),
+    # "is now expected to visit this year": now = the briefing, 10 March 2023
+    *claim_rows("p6", VASSILENKO, "expectation", S_P6, [
+        ("object", "visit-ursula-von-der-leyen", LABEL["visit-ursula-von-der-leyen"]),
+        ("time", "date-expectation-now", "10 March 2023")]),
+    # "The EU-Kazakhstan cooperation is built on the ... (EPCA)" (the article's own voice)
+    *claim_rows("p7", "The Astana Times", "built on", S_P7,
+                [*EU_KZ, ("object", "epca", LABEL["epca"])]),
+]  # fmt: skip
+
+EVENT_PLACES: list[Row] = [
+    # "ASTANA – ": the dateline is the only place the article gives the briefing
+    {"event": kzr("briefing"), "eventLabel": LABEL["briefing"], "place": kzr("astana"),
+     "placeLabel": "Astana", "placeBasis": "implied", "reading": READ_BRIEFING_PLACE,
+     "evidence": "ASTANA", "start": at("ASTANA")[0], "end": at("ASTANA")[1]},
+    # "the visits of European Council President Charles Michel to Astana in October"
+    {"event": kzr("visit-charles-michel"), "eventLabel": "Visit of Charles Michel to Astana",
+     "place": kzr("astana"), "placeLabel": "Astana", "placeBasis": "stated", "reading": None,
+     "evidence": S_P5, "start": at(S_P5)[0], "end": at(S_P5)[1]},
+    # "and of Josep Borrell, ..., in November": no place named
+    {"event": kzr("visit-josep-borrell"), "eventLabel": "Visit of Josep Borrell",
+     "place": kzr("kazakhstan"), "placeLabel": KZ, "placeBasis": "implied",
+     "reading": READ_BORRELL_PLACE, "evidence": S_P5, "start": at(S_P5)[0], "end": at(S_P5)[1]},
+    # "is now expected to visit this year": no place named
+    {"event": kzr("visit-ursula-von-der-leyen"), "eventLabel": LABEL["visit-ursula-von-der-leyen"],
+     "place": kzr("kazakhstan"), "placeLabel": KZ, "placeBasis": "implied",
+     "reading": READ_UVDL_PLACE, "evidence": S_P6, "start": at(S_P6)[0], "end": at(S_P6)[1]},
+]  # fmt: skip
+
+EXPECTATIONS: list[Row] = [
+    # "as the 30th anniversary ... approached this year" (Vassilenko, "He noted"): no time
+    # is given for the expectation
+    {"event": kzr("anniversary-30-diplomatic-relations"),
+     "eventLabel": LABEL["anniversary-30-diplomatic-relations"], "classLabel": "anniversary",
+     "date": "2023", "dateWords": "this year", "expectedSince": None,
+     "expectedSinceWords": None, "byLabel": VASSILENKO, "reading": READ_ANNIVERSARY,
+     **evidence(S_P5)},
+    # "Ursula von der Leyen, is now expected to visit this year, added Vassilenko": now is
+    # the briefing's day
+    {"event": kzr("visit-ursula-von-der-leyen"), "eventLabel": LABEL["visit-ursula-von-der-leyen"],
+     "classLabel": "visit", "date": "2023", "dateWords": "this year",
+     "expectedSince": BRIEFING_DATE, "expectedSinceWords": "now", "byLabel": VASSILENKO,
+     "reading": READ_UVDL_PLACE, **evidence(S_P6)},
+]  # fmt: skip
+
 # Each saved query, run with its header defaults, and its expected rows.
 EXPECTED: dict[str, list[Row]] = {
     "article": ARTICLE_ROWS,
+    "claims": CLAIMS,
+    "event-places": EVENT_PLACES,
+    "expectations": EXPECTATIONS,
+    "qualified-figures": QUALIFIED_FIGURES,
     "cooperation-areas": COOPERATION_AREAS,
     "dataset-summary": DATASET_SUMMARY,
     "derived-values": DERIVED_VALUES,
