@@ -80,9 +80,11 @@ def test_html_has_a_section_for_every_term_and_concept() -> None:
     }
     concepts = {"kzv-" + str(s).removeprefix(KZV) for s in GRAPH.subjects(RDF.type, SKOS.Concept)}
     schemes = {"kzv-" + s for s in ("exactness", "event-status", "date-basis", "measures",
-                                     "mention-roles")}  # fmt: skip
-    assert len(terms) == 16 + 20 + 6  # classes, object properties, datatype properties
-    assert len(concepts) == 3 + 2 + 3 + 10 + 4
+                                     "mention-roles", "claim-types", "name-basis")}  # fmt: skip
+    assert len(terms) == 17 + 29 + 7  # classes, object properties, datatype properties
+    # exactness, event status, date basis (with "vague"), measures, mention roles, claim
+    # types, name basis
+    assert len(concepts) == 3 + 2 + 4 + 10 + 4 + 7 + 2
     expected = terms | concepts | schemes
     assert expected <= set(page.ids)
     assert len(page.ids) == len(set(page.ids))  # every anchor is unique
@@ -127,7 +129,7 @@ SUBCLASS_EDGES = {
     ("kzeu:Briefing", "schema:Event"), ("kzeu:Visit", "schema:Event"),
     ("kzeu:EntryIntoForce", "schema:Event"), ("kzeu:Anniversary", "schema:Event"),
     ("kzeu:EstablishmentOfRelations", "schema:Event"), ("kzeu:Withdrawal", "schema:Event"),
-    ("kzeu:CooperationLaunch", "schema:Event"),
+    ("kzeu:CooperationLaunch", "schema:Event"), ("kzeu:Claim", "prov:Entity"),
 }  # fmt: skip
 PROPERTY_EDGES = {
     # object properties with both a domain and a range
@@ -141,6 +143,10 @@ PROPERTY_EDGES = {
     ("kzeu:EntryIntoForce", "kzeu:Agreement", "kzeu:agreement"),
     ("kzeu:AreaMention", "skos:Concept", "kzeu:area"),
     ("kzeu:AreaMention", "skos:Concept", "kzeu:mentionRole"),
+    ("kzeu:Claim", "skos:Concept", "kzeu:claimType"),
+    ("kzeu:Claim", "schema:Event", "kzeu:since"),
+    ("kzeu:Claim", "schema:Event", "kzeu:claimContext"),
+    ("skos:Concept", "skos:Concept", "kzeu:editorialRelated"),
 }
 EDGE = re.compile(r'^  "([^"]+)" -> "([^"]+)" \[(.*)\];$', re.MULTILINE)
 NODE = re.compile(r'^  "([^"]+)" \[', re.MULTILINE)

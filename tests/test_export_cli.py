@@ -285,9 +285,9 @@ def test_quad_export_to_a_file_counts_graphs_and_their_descriptions(tmp_path: Pa
     path = tmp_path / "kzeu.nq"
     result = run("export", "--format", "nquads", "--graphs", "derived", "-o", str(path))
     assert result.exit_code == 0, result.output
-    # 28 derived triples (tests/test_export.py); the derived graph is described by 6 triples:
+    # 50 derived triples (tests/test_export.py); the derived graph is described by 6 triples:
     # type, title, description, isPartOf, wasDerivedFrom, wasGeneratedBy
     assert result.stderr == (
-        f"kzeu-graph: wrote 28 triples in 1 named graph(s), and 6 describing them, to {path}\n"
+        f"kzeu-graph: wrote 50 triples in 1 named graph(s), and 6 describing them, to {path}\n"
     )
-    assert len(path.read_text().splitlines()) == 28 + 6
+    assert len(path.read_text().splitlines()) == 50 + 6

@@ -62,7 +62,7 @@ RDFS_ENTAILED: list[Triple] = [
     (KZR["roman-vassilenko"], RDF.type, PROV.Agent),  # prov:Person ⊑ prov:Agent
     (KZR["european-union"], RDF.type, ORG.Organization),  # FormalOrganization ⊑ Organization
     (KZR.article, RDF.type, SCHEMA.CreativeWork),  # NewsArticle ⊑ Article ⊑ CreativeWork
-    (KZR["period-2022"], RDF.type, TIME.TemporalEntity),
+    (KZR["period-2022-first-nine-months"], RDF.type, TIME.TemporalEntity),
     (KZR["sentence-p1-quote"], RDF.type, OA.Selector),
 ]
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -142,9 +142,9 @@ LABEL = {
     "post-hrvp": "High Representative for Foreign Affairs and Security Policy and "
     "Vice-President of the European Commission",
     "figure-eu-investment-stock": "EU investment in Kazakhstan, total",
-    "figure-eu-investment-inflow-2022-9m": "Inflow of European investment, January–September 2022",
+    "figure-eu-investment-inflow-2022-9m": "Inflow of European investment, first nine months of 2022",
     "figure-eu-investment-inflow-growth-2022-9m": "Growth of the inflow of European investment, "
-    "January–September 2022",
+    "first nine months of 2022",
     "figure-eu-share-of-foreign-trade": "EU share of Kazakhstan's foreign trade",
     "figure-eu-trade-volume-2022": "EU–Kazakhstan trade volume in 2022",
     "figure-eu-trade-volume-growth-2022": "Growth of EU–Kazakhstan trade volume in 2022 over 2021",
@@ -161,13 +161,35 @@ LABEL = {
     "opportunities in six areas",
     "launch": "Kazakhstan's launch of cooperation in new areas",
     "visit-ursula-von-der-leyen": "Expected visit of Ursula von der Leyen",
+    "claim-p1": "The EU and Kazakhstan are strengthening bilateral cooperation opportunities "
+    "in six areas",
+    "claim-p2": "The ministry's efforts in boosting investment exchanges and establishing "
+    "business partnerships in recent years",
+    "claim-p4-s4": "These are record-high figures since Britain's exit from the EU",
+    "claim-p4-s5": "The dynamic growth continues this year",
+    "claim-p5": "The visits of Michel and Borrell became significant milestones in the "
+    "relationship between the EU and Kazakhstan",
+    "claim-p6": "Ursula von der Leyen is now expected to visit this year",
+    "claim-p7": "EU–Kazakhstan cooperation is built on the EPCA",
 }
 RESOLVED = "resolved from the article's date"
 TRADE_2021_METHOD = (
-    "The 2022 volume divided by (1 + growth / 100): 40000000000 / 1.276 = 31347962382.45, "
-    "rounded to the dollar. Approximate because both inputs are rounded in the article "
-    "(27.6 percent could be 27.55 to 27.65)."
+    "The 2022 volume divided by (1 + growth / 100): 40000000000 / 1.276 = 31347962382.4. "
+    "The $40 billion is taken as stated (the article gives it with no qualifier); the growth, "
+    "27.6 percent, is given to one decimal, so it lies between 27.55 and 27.65 percent if "
+    "rounded, which puts the 2021 volume between 40000000000 / 1.2765 = 31335683509.6 and "
+    "40000000000 / 1.2755 = 31360250882.0: schema:minValue and schema:maxValue are these "
+    "bounds rounded outwards to the million (31335000000 and 31361000000). Only four "
+    "significant digits are the same across that range, so the value is given as 31.35 "
+    "billion (31350000000)."
 )
+# "The first nine months of 2022" names neither month
+MONTH_METHODS = {
+    "month-2022-01": "The first nine months of 2022 begin in January 2022. The article says "
+    '"the first nine months of 2022" and names neither month.',
+    "month-2022-09": "The first nine months of 2022 end with September 2022, the ninth month. "
+    'The article says "the first nine months of 2022" and names neither month.',
+}
 RELATIONS_1993_METHOD = (
     'The 30th anniversary falls in 2023 ("this year", resolved from the article\'s date), '
     "so the relations were established in 2023 - 30 = 1993."
@@ -308,14 +330,20 @@ def figure_row(
     sentence: str,
 ) -> Row:
     period_label, begin, end = period or (None, None, None)
+    # "exceeded $8 billion" is a bound, never a value; "European investments" is read as
+    # the EU's (implied), every other subject is stated
+    bound = exactness == "more than"
+    implied = "inflow" in local
     return {
         "figure": kzr(local),
         "label": LABEL[local],
-        "value": value,
+        "value": None if bound else value,
+        "minValue": value if bound else None,
         "unitCode": unit[0],
         "unitText": unit[1],
         "measureLabel": measure,
         "subjectLabel": subject,
+        "subjectBasis": "implied" if implied else "stated",
         "counterpartLabel": counterpart,
         "periodLabel": period_label,
         "periodBegin": begin,
@@ -400,9 +428,10 @@ VISITS: list[Row] = [
     # past ("became significant milestones"), so October 2022; Astana is named for it
     visit_row("visit-charles-michel", "Charles Michel", "President of the European Council",
               "2022-10", "month", "in October", ("Astana", "stated"), "happened", 0, None),
-    # "and of Josep Borrell, ..., in November" — Astana only implied by the shared phrase
+    # "and of Josep Borrell, ..., in November" — no place named; a milestone "in the
+    # relationship between the EU and Kazakhstan" implies Kazakhstan, not Astana
     visit_row("visit-josep-borrell", "Josep Borrell", LABEL["post-hrvp"], "2022-11", "month",
-              "in November", ("Astana", "implied"), "happened", 0, None),
+              "in November", ("Kazakhstan", "implied"), "happened", 0, None),
     # "Ursula von der Leyen, is now expected to visit this year ... to further advance
     # discussions on cooperation in rare earth metals and critical raw materials, among
     # other things." — 2023, expected, place implied, 2 topics, list not exhaustive
@@ -513,12 +542,28 @@ EPCA: list[Row] = [
 BRIEFING_DATE = datetime.date(2023, 3, 10)  # "briefing on March 10", article of March 2023
 
 
+# the attribution words each speech rests on, in its sentence or after its quotation
+ATTRIBUTION_WORDS = {
+    "statement-p1": "said Deputy Foreign Minister Roman Vassilenko",
+    "statement-p2": "Vassilenko outlined",
+    "statement-p5": "He noted",
+    "statement-p6": "added Vassilenko",
+    "statement-p8": "said Vassilenko",
+    **{f"statement-p4-s{i}": "reported Vassilenko" for i in range(1, 6)},
+}
+
+
 def statement_row(local: str, mode: str, label: str, sentence: str, at_briefing: bool) -> Row:
+    words = ATTRIBUTION_WORDS.get(local)
+    start, end = at(words) if words else (None, None)
     return {
         "statement": kzr(local),
         "mode": mode,
         "label": label,
         **evidence(sentence),
+        "attribution": words,
+        "attributionStart": start,
+        "attributionEnd": end,
         "eventLabel": LABEL["briefing"] if at_briefing else None,
         "eventDate": BRIEFING_DATE if at_briefing else None,
     }
@@ -595,12 +640,19 @@ EU_ENTITY: list[Row] = [
     entity_row("incoming", SCHEMA + "about", kzr("article"), LABEL["article"], None),
     # the derived 2021 trade volume has no sentence of its own: the article never states it
     incoming(SCHEMA + "observationAbout", "derived-eu-trade-volume-2021", None),
-    incoming(SCHEMA + "observationAbout", "figure-eu-investment-inflow-2022-9m", S_P4_1),
-    incoming(SCHEMA + "observationAbout", "figure-eu-investment-inflow-growth-2022-9m", S_P4_1),
     incoming(SCHEMA + "observationAbout", "figure-eu-investment-stock", S_P3_1),
     incoming(SCHEMA + "observationAbout", "figure-eu-share-of-foreign-trade", S_P4_2),
     incoming(SCHEMA + "observationAbout", "figure-eu-trade-volume-2022", S_P4_3),
     incoming(SCHEMA + "observationAbout", "figure-eu-trade-volume-growth-2022", S_P4_3),
+    # "The European Union and Kazakhstan are strengthening ..." (p1); "the relationship
+    # between the EU and Kazakhstan" (p5); "The EU-Kazakhstan cooperation is built on" (p7)
+    incoming(KZEU + "claimAgent", "claim-p1", S_P1),
+    incoming(KZEU + "claimAgent", "claim-p5", S_P5),
+    incoming(KZEU + "claimAgent", "claim-p7", S_P7),
+    # "the inflow of European investments": the EU is implied, not stated
+    incoming(KZEU + "impliedObservationAbout", "figure-eu-investment-inflow-2022-9m", S_P4_1),
+    incoming(KZEU + "impliedObservationAbout", "figure-eu-investment-inflow-growth-2022-9m",
+             S_P4_1),
     # "Britain’s exit from the EU"; "diplomatic relations" between the EU and Kazakhstan
     incoming(KZEU + "participant", "brexit", S_P4_4),
     incoming(KZEU + "participant", "establishment-of-diplomatic-relations", S_P5),
@@ -616,18 +668,20 @@ EU_ENTITY: list[Row] = [
     outgoing(SKOS + "exactMatch", "http://www.wikidata.org/entity/Q458"),
     outgoing(SCHEMA + "alternateName", "EU"),
     outgoing(SCHEMA + "name", "European Union"),
+    entity_row("outgoing", KZEU + "nameBasis", kzv("name-in-text"), "name in the text", None),
 ]  # fmt: skip
 
-# Astana: named for Michel's visit ("to Astana in October"), implied for Borrell's (p5)
+# Astana: named for Michel's visit ("to Astana in October"); implied for the briefing by
+# the dateline "ASTANA –" (evidence: the briefing's sentence)
 ASTANA_ENTITY: list[Row] = [
     entity_row("incoming", SCHEMA + "location", kzr("visit-charles-michel"),
                "Visit of Charles Michel to Astana", S_P5),
-    entity_row("incoming", KZEU + "impliedLocation", kzr("visit-josep-borrell"),
-               "Visit of Josep Borrell", S_P5),
+    entity_row("incoming", KZEU + "impliedLocation", kzr("briefing"), LABEL["briefing"], S_P1),
     outgoing(RDF_TYPE, SCHEMA + "City"),
     outgoing(RDFS_LABEL, "Astana"),
     outgoing(SKOS + "exactMatch", "http://www.wikidata.org/entity/Q1520"),
     outgoing(SCHEMA + "name", "Astana"),
+    entity_row("outgoing", KZEU + "nameBasis", kzv("name-in-text"), "name in the text", None),
 ]  # fmt: skip
 
 YEAR_ON_YEAR: list[Row] = [
@@ -636,21 +690,27 @@ YEAR_ON_YEAR: list[Row] = [
     # comparison period and no derived base
     {"growthFigure": kzr("figure-eu-investment-inflow-growth-2022-9m"),
      "measureLabel": "investment inflow growth", "growth": Decimal("10"),
-     "growthUnit": "percent", "periodLabel": "January–September 2022",
-     "comparisonPeriodLabel": None,
+     "growthUnit": "percent", "subjectLabel": EU, "subjectBasis": "implied",
+     "periodLabel": "January–September 2022", "comparisonPeriodLabel": None,
      "currentFigure": kzr("figure-eu-investment-inflow-2022-9m"),
-     "currentValue": 8_000_000_000, "currentUnit": "US dollar",
+     # "exceeded $8 billion": a bound, given as the bound only
+     "currentValue": None, "currentMinValue": 8_000_000_000, "currentUnit": "US dollar",
      "currentExactnessLabel": "more than",
-     "baseValue": None, "baseExactnessLabel": None, "baseMethod": None},
+     "baseValue": None, "baseMinValue": None, "baseMaxValue": None,
+     "baseExactnessLabel": None, "baseMethod": None},
     # "In 2022, the volume of trade exceeded the 2021 figure by 27.6 percent, reaching
-    # $40 billion": 40000000000 / 1.276 = 31347962382.45... → 31347962382 (derived)
+    # $40 billion": 40000000000 / 1.276 = 31347962382.4...; with 27.6 rounded from
+    # 27.55..27.65 the 2021 volume lies in 31335683509.6..31360250882.0 → 31.35 billion,
+    # bounds rounded outwards to the million (derived)
     {"growthFigure": kzr("figure-eu-trade-volume-growth-2022"),
      "measureLabel": "trade volume growth", "growth": Decimal("27.6"),
-     "growthUnit": "percent", "periodLabel": "2022", "comparisonPeriodLabel": "2021",
+     "growthUnit": "percent", "subjectLabel": EU, "subjectBasis": "stated",
+     "periodLabel": "2022", "comparisonPeriodLabel": "2021",
      "currentFigure": kzr("figure-eu-trade-volume-2022"),
-     "currentValue": 40_000_000_000, "currentUnit": "US dollar",
+     "currentValue": 40_000_000_000, "currentMinValue": None, "currentUnit": "US dollar",
      "currentExactnessLabel": "as stated",
-     "baseValue": 31_347_962_382, "baseExactnessLabel": "approximately",
+     "baseValue": 31_350_000_000, "baseMinValue": 31_335_000_000,
+     "baseMaxValue": 31_361_000_000, "baseExactnessLabel": "approximately",
      "baseMethod": TRADE_2021_METHOD},
 ]  # fmt: skip
 
@@ -765,46 +825,63 @@ TIMELINE_CHART: list[Row] = [chart_event(row) for row in TIMELINE] + [
 DERIVED_VALUES: list[Row] = [
     # "the 30th anniversary ... approached this year" → 1993
     {"derived": kzr("date-establishment-of-diplomatic-relations"), "label": "1993 (derived)",
-     "value": "1993", "unitText": None, "exactnessLabel": None,
+     "value": "1993", "minValue": None, "maxValue": None, "unitText": None, "exactnessLabel": None,
      "input": kzr("anniversary-30-diplomatic-relations"),
      "inputLabel": LABEL["anniversary-30-diplomatic-relations"],
      "method": RELATIONS_1993_METHOD,
      "activityLabel": "kzeu-graph derivation of values implied by the article"},
     {"derived": kzr("date-establishment-of-diplomatic-relations"), "label": "1993 (derived)",
-     "value": "1993", "unitText": None, "exactnessLabel": None,
+     "value": "1993", "minValue": None, "maxValue": None, "unitText": None, "exactnessLabel": None,
      "input": kzr("date-anniversary-30-diplomatic-relations"), "inputLabel": "2023",
      "method": RELATIONS_1993_METHOD,
      "activityLabel": "kzeu-graph derivation of values implied by the article"},
     # "exceeded the 2021 figure by 27.6 percent, reaching $40 billion" → 2021 volume
     {"derived": kzr("derived-eu-trade-volume-2021"), "label": LABEL["derived-eu-trade-volume-2021"],
-     "value": 31_347_962_382, "unitText": "US dollar", "exactnessLabel": "approximately",
+     "value": 31_350_000_000, "minValue": 31_335_000_000, "maxValue": 31_361_000_000,
+     "unitText": "US dollar", "exactnessLabel": "approximately",
      "input": kzr("figure-eu-trade-volume-2022"), "inputLabel": LABEL["figure-eu-trade-volume-2022"],
      "method": TRADE_2021_METHOD,
      "activityLabel": "kzeu-graph derivation of values implied by the article"},
     {"derived": kzr("derived-eu-trade-volume-2021"), "label": LABEL["derived-eu-trade-volume-2021"],
-     "value": 31_347_962_382, "unitText": "US dollar", "exactnessLabel": "approximately",
+     "value": 31_350_000_000, "minValue": 31_335_000_000, "maxValue": 31_361_000_000,
+     "unitText": "US dollar", "exactnessLabel": "approximately",
      "input": kzr("figure-eu-trade-volume-growth-2022"),
      "inputLabel": LABEL["figure-eu-trade-volume-growth-2022"],
      "method": TRADE_2021_METHOD,
      "activityLabel": "kzeu-graph derivation of values implied by the article"},
+    # "In the first nine months of 2022": January and September are derived, not stated
+    *[cast(Row, {"derived": kzr(month), "label": f"{name} 2022 (derived)", "value": value,
+       "minValue": None, "maxValue": None, "unitText": None, "exactnessLabel": None,
+       "input": kzr("period-2022-first-nine-months"), "inputLabel": "January–September 2022",
+       "method": MONTH_METHODS[month],
+       "activityLabel": "kzeu-graph derivation of values implied by the article"})
+      for month, name, value in (("month-2022-01", "January", "2022-01"),
+                                 ("month-2022-09", "September", "2022-09"))],
 ]  # fmt: skip
 
 # Instances in the kzr: namespace, by asserted class, counted by hand in the data.
 DATASET_COUNTS = {
     # 13 statements, 16 area mentions, 7 figures, 2 rankings, 9 events (briefing, 3
     # visits, entry into force, establishment, anniversary, Brexit, launch), the EPCA
-    # and 4 posts each have one annotation: 13 + 16 + 7 + 2 + 9 + 1 + 4
-    OA + "Annotation": 52,
-    # 13 sentences + words of 16 area mentions (6 in p1, 2 in p6, 3 in p7, 5 in p8)
-    OA + "SpecificResource": 29,
-    OA + "TextQuoteSelector": 29,
-    OA + "TextPositionSelector": 29,
+    # and 4 posts each have one annotation: 13 + 16 + 7 + 2 + 9 + 1 + 4 = 52; then the
+    # article's headline, dateline and source line (url and publisher) and the briefing's
+    # place implied by the dateline: 5; the attribution words of 10 speeches and of the 5
+    # quoted figures of paragraph 4: 15; 7 claims; the ministry's 2 activities (p2)
+    OA + "Annotation": 52 + 5 + 15 + 7 + 2,
+    # 13 sentences + words of 16 area mentions (6 in p1, 2 in p6, 3 in p7, 5 in p8) +
+    # headline, dateline, source line + 6 attribution phrases (p1, p2, p4, p5, p6, p8)
+    OA + "SpecificResource": 38,
+    OA + "TextQuoteSelector": 38,
+    OA + "TextPositionSelector": 38,
+    # what p1, p2, p4-s4, p4-s5, p5, p6 and p7 assert beyond figures and events
+    KZEU + "Claim": 7,
     KZEU + "AreaMention": 16,
     # 6 areas in p1, rare earth metals, critical raw materials, 3 EPCA spheres, 4 more
     # new areas in p8 (rare earth metals is one concept)
     SKOS + "Concept": 15,
-    # 8 event dates + January 2022, September 2022, 2022, 2021
-    TIME + "Instant": 12,
+    # 8 event dates + January 2022, September 2022, 2022, 2021 + "this year" of the
+    # continuing growth + "now" of the expectation
+    TIME + "Instant": 14,
     KZEU + "Figure": 7,  # $160 billion, 10 percent, $8 billion, 30 percent, 27.6 percent,
     # $40 billion, 29 areas
     # EU, European Commission, European Council, the ministry, Central Communications
@@ -817,14 +894,16 @@ DATASET_COUNTS = {
     SCHEMA + "GovernmentOrganization": 4,
     SCHEMA + "Person": 4,
     KZEU + "ReportedSpeech": 4,  # "said", "outlined", "He noted", "added"
-    TIME + "ProperInterval": 3,  # first nine months of 2022, 2022, 2021
+    TIME + "ProperInterval": 1,  # the first nine months of 2022 (a year is an instant)
+    TIME + "Interval": 1,  # "in recent years", unbounded
     KZEU + "Narration": 3,  # paragraph 3 (two sentences) and paragraph 7
     KZEU + "Visit": 3,
     SCHEMA + "Country": 2,  # Kazakhstan, Britain
-    KZEU + "DerivedValue": 2,  # 1993, the 2021 trade volume
+    KZEU + "DerivedValue": 4,  # 1993, the 2021 trade volume, January and September 2022
     KZEU + "PartnerRanking": 2,  # largest investment partner, largest trading partner
     SKOS + "ConceptScheme": 1,  # the article's cooperation areas
-    PROV + "Activity": 1,  # the derivation
+    PROV + "Activity": 3,  # the derivation; boosting investment exchanges, establishing
+    # business partnerships (p2)
     PROV + "Entity": 1,  # the article
     SCHEMA + "City": 1,  # Astana
     SCHEMA + "NewsArticle": 1,
@@ -866,14 +945,43 @@ def statement_fact(part: str) -> tuple[str, str]:
     return f"statement-{part}", STATEMENT_CLASS.get(part, "DirectQuote")
 
 
-SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[tuple[str, str]]]] = [
+FactRow = tuple[str, ...]  # (fact, class) or (fact, class, supported property)
+HEADLINE = ARTICLE.split("\n")[0]
+SOURCE_LINE = ARTICLE.split("\n")[-1]  # "Source : astanatimes.com/2023/03/ For More Details"
+HEADLINE_P, DATELINE_P, URL_P, PUBLISHER_P = (
+    SCHEMA + p for p in ("headline", "dateline", "url", "publisher")
+)
+IMPLIED_P, ATTRIBUTED_P = KZEU + "impliedLocation", PROV + "wasAttributedTo"
+
+
+def article_fact(supports: str) -> list[FactRow]:
+    """The article is a prov:Entity and a schema:NewsArticle: one row per class."""
+    return [("article", "prov:Entity", supports), ("article", "schema:NewsArticle", supports)]
+
+
+def attributed(*facts: tuple[str, str]) -> list[FactRow]:
+    return [(fact, cls, ATTRIBUTED_P) for fact, cls in facts]
+
+
+SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[Any]]] = [
+    # the headline, the first line
+    ("words-headline", HEADLINE, None, article_fact(HEADLINE_P)),
+    # "ASTANA – ": the article's dateline, and the place it implies for the briefing
+    ("words-dateline", "ASTANA", None, [*article_fact(DATELINE_P),
+                                        ("briefing", "Briefing", IMPLIED_P)]),
     # "..., said Deputy Foreign Minister Roman Vassilenko at a ... briefing on March 10."
-    ("sentence-p1", S_P1, None, [("briefing", "Briefing"),
+    ("sentence-p1", S_P1, None, [("briefing", "Briefing"), ("claim-p1", "Claim"),
                                  ("post-deputy-foreign-minister-of-kazakhstan", "org:Post"),
                                  statement_fact("p1")]),
     *[(f"words-{slug(w)}-p1", w, S_P1, [(f"mention-{slug(w)}-p1", "AreaMention")])
       for w in WORDS_IN_P1],
-    ("sentence-p2", S_P2, None, [statement_fact("p2")]),
+    ("words-attribution-p1", "said Deputy Foreign Minister Roman Vassilenko", None,
+     attributed(statement_fact("p1"))),
+    # "Vassilenko outlined" starts where its sentence starts and ends first
+    ("words-attribution-p2", "Vassilenko outlined", None, attributed(statement_fact("p2"))),
+    ("sentence-p2", S_P2, None, [("activity-boosting-investment-exchanges", "prov:Activity"),
+                                 ("activity-establishing-business-partnerships", "prov:Activity"),
+                                 ("claim-p2", "Claim"), statement_fact("p2")]),
     # "$160 billion" and "the largest investment partner"
     ("sentence-p3-s1", S_P3_1, None, [("figure-eu-investment-stock", "Figure"),
                                       ("ranking-eu-largest-investment-partner", "PartnerRanking"),
@@ -888,10 +996,22 @@ SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[tuple[str, str]]]] =
     ("sentence-p4-s3", S_P4_3, None, [("figure-eu-trade-volume-2022", "Figure"),
                                       ("figure-eu-trade-volume-growth-2022", "Figure"),
                                       statement_fact("p4-s3")]),
-    ("sentence-p4-s4", S_P4_4, None, [("brexit", "Withdrawal"), statement_fact("p4-s4")]),
-    ("sentence-p4-s5", S_P4_5, None, [statement_fact("p4-s5")]),
+    ("sentence-p4-s4", S_P4_4, None, [("brexit", "Withdrawal"), ("claim-p4-s4", "Claim"),
+                                      statement_fact("p4-s4")]),
+    ("sentence-p4-s5", S_P4_5, None, [("claim-p4-s5", "Claim"), statement_fact("p4-s5")]),
+    # ",” reported Vassilenko.": the speaker of the five quoted sentences and their figures
+    ("words-attribution-p4", "reported Vassilenko", None, attributed(
+        ("figure-eu-investment-inflow-2022-9m", "Figure"),
+        ("figure-eu-investment-inflow-growth-2022-9m", "Figure"),
+        ("figure-eu-share-of-foreign-trade", "Figure"),
+        ("figure-eu-trade-volume-2022", "Figure"),
+        ("figure-eu-trade-volume-growth-2022", "Figure"),
+        *[statement_fact(f"p4-s{i}") for i in range(1, 6)])),
+    # "He noted" opens its sentence
+    ("words-attribution-p5", "He noted", None, attributed(statement_fact("p5"))),
     # two visits, two posts, the anniversary and the establishment it implies
     ("sentence-p5", S_P5, None, [("anniversary-30-diplomatic-relations", "Anniversary"),
+                                 ("claim-p5", "Claim"),
                                  ("establishment-of-diplomatic-relations",
                                   "EstablishmentOfRelations"),
                                  ("post-high-representative-and-vice-president", "org:Post"),
@@ -899,12 +1019,14 @@ SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[tuple[str, str]]]] =
                                  statement_fact("p5"),
                                  ("visit-charles-michel", "Visit"),
                                  ("visit-josep-borrell", "Visit")]),
-    ("sentence-p6", S_P6, None, [("post-president-of-the-european-commission", "org:Post"),
+    ("sentence-p6", S_P6, None, [("claim-p6", "Claim"),
+                                 ("post-president-of-the-european-commission", "org:Post"),
                                  statement_fact("p6"),
                                  ("visit-ursula-von-der-leyen", "Visit")]),
+    ("words-attribution-p6", "added Vassilenko", None, attributed(statement_fact("p6"))),
     *[(f"words-{slug(w)}-p6", w, S_P6, [(f"mention-{slug(w)}-p6", "AreaMention")])
       for w in WORDS_IN_P6],
-    ("sentence-p7", S_P7, None, [("epca", "Agreement"),
+    ("sentence-p7", S_P7, None, [("claim-p7", "Claim"), ("epca", "Agreement"),
                                  ("epca-entry-into-full-force", "EntryIntoForce"),
                                  ("figure-epca-area-count", "Figure"),
                                  statement_fact("p7")]),
@@ -914,24 +1036,39 @@ SENTENCE_FACTS_TABLE: list[tuple[str, str, str | None, list[tuple[str, str]]]] =
                                  statement_fact("p8")]),
     *[(f"words-{slug(w)}-p8", w, S_P8, [(f"mention-{slug(w)}-p8", "AreaMention")])
       for w in WORDS_IN_P8],
+    # ",” said Vassilenko."
+    ("words-attribution-p8", "said Vassilenko", None, attributed(statement_fact("p8"))),
+    # the source line gives the address, whose site names the publisher
+    ("words-source-line", SOURCE_LINE, None,
+     # by class IRI ("http://...prov#Entity" first), then property IRI ("publisher" < "url")
+     [("article", "prov:Entity", PUBLISHER_P), ("article", "prov:Entity", URL_P),
+      ("article", "schema:NewsArticle", PUBLISHER_P), ("article", "schema:NewsArticle", URL_P)]),
 ]  # fmt: skip
 
 
 def class_iri(name: str) -> str:
-    return ORG + "Post" if name == "org:Post" else KZEU + name
+    prefixes = {"org": ORG, "prov": PROV, "schema": SCHEMA}
+    prefix, _, local = name.rpartition(":")
+    return prefixes[prefix] + local if prefix else KZEU + name
+
+
+def fact_row(span: str, text: str, within: str | None, fact: FactRow) -> Row:
+    start, end = at(text, within)
+    return {
+        "span": kzr(span),
+        "start": start,
+        "end": end,
+        "exact": text,
+        "fact": kzr(fact[0]),
+        "factClass": class_iri(fact[1]),
+        "supports": fact[2] if len(fact) == 3 else None,
+    }
 
 
 SENTENCE_FACTS: list[Row] = [
-    {
-        "span": kzr(span),
-        "start": at(text, within)[0],
-        "end": at(text, within)[1],
-        "exact": text,
-        "fact": kzr(fact),
-        "factClass": class_iri(cls),
-    }
+    fact_row(span, text, within, fact)
     for span, text, within, facts in SENTENCE_FACTS_TABLE
-    for fact, cls in facts
+    for fact in facts
 ]
 
 
@@ -990,6 +1127,7 @@ def by_measure_row(figure: Row, measure: str) -> Row:
         "measure": kzv(measure),
         "measureLabel": figure["measureLabel"],
         "value": figure["value"],
+        "minValue": figure["minValue"],
         "unitCode": figure["unitCode"],
         "unitText": figure["unitText"],
         "statedAs": figure["statedAs"],
@@ -1027,9 +1165,160 @@ ARTICLE_ROWS: list[Row] = [
      "statementCount": len(SENTENCES)},
 ]  # fmt: skip
 
+# ------------------------------------------------- what the statements claim (issue 11)
+
+# The editors' readings, as the data writes them (kzeu:reading)
+READ_THESE = (
+    '"These" is read as the figures for 2022 in the same quotation: the inflow of European '
+    "investments and its growth in the first nine months of 2022, and the trade volume of 2022 "
+    'and its growth. The sentence follows them and says "figures", in the plural. The share of '
+    'foreign trade ("approximately 30 percent") is left out: it is stated for no period, so it '
+    "cannot be a record of a year. A narrower reading, only the two trade figures of the sentence "
+    "just before, is possible; the wider one is recorded because nothing in the text limits it."
+)
+READ_GROWTH = (
+    '"The dynamic growth" is read as the growth of investment inflow and trade the quotation '
+    'has just given (10 percent and 27.6 percent); "this year" is 2023, as every "this year" '
+    "of the article. The article gives no figure for 2023."
+)
+READ_BRIEFING_PLACE = (
+    'The article gives the briefing no place; its dateline "ASTANA –" is read as the place of '
+    "the briefing, so Astana is recorded as kzeu:impliedLocation, supported by the dateline's span."
+)
+READ_BORRELL_PLACE = (
+    'A visit that became a milestone "in the relationship between the EU and Kazakhstan" is read '
+    "as a visit to Kazakhstan; the text does not say it was to Astana, so Kazakhstan, the "
+    "strongest reading it supports, is recorded as kzeu:impliedLocation."
+)
+READ_UVDL_PLACE = (
+    "The place of the expected visit is not named; Kazakhstan is implied by the context (the "
+    "visit is to advance EU-Kazakhstan discussions) and recorded as kzeu:impliedLocation."
+)
+READ_ANNIVERSARY = (
+    'The article says the anniversary "approached this year", in a sentence about the visits of '
+    'October and November 2022: it lay ahead at the time of those visits and falls in 2023 ("this '
+    'year"). The article gives no day and does not say it had taken place by March 2023, so it '
+    "is recorded as expected, not as happened."
+)
+RECORD_HIGH_FIGURES = [  # "These are record-high figures": the quotation's 2022 figures, by IRI
+    "figure-eu-investment-inflow-2022-9m", "figure-eu-investment-inflow-growth-2022-9m",
+    "figure-eu-trade-volume-2022", "figure-eu-trade-volume-growth-2022",
+]  # fmt: skip
+GROWTH_FIGURES = [
+    "figure-eu-investment-inflow-growth-2022-9m",
+    "figure-eu-trade-volume-growth-2022",
+]
+
+QUALIFIED_FIGURES: list[Row] = [
+    # "These are record-high figures since Britain’s exit from the EU."
+    *[{"figure": kzr(f), "figureLabel": LABEL[f], "qualifierLabel": "record-high",
+       "sinceLabel": LABEL["brexit"], "timeLabel": None, "time": None, "reading": READ_THESE,
+       **evidence(S_P4_4)} for f in RECORD_HIGH_FIGURES],
+    # "The dynamic growth continues this year as well": this year = 2023
+    *[{"figure": kzr(f), "figureLabel": LABEL[f], "qualifierLabel": "continued growth",
+       "sinceLabel": None, "timeLabel": "2023", "time": "2023", "reading": READ_GROWTH,
+       **evidence(S_P4_5)} for f in GROWTH_FIGURES],
+]  # fmt: skip
+
+AREA_LABEL = {
+    "area-agriculture": "agriculture", "area-education": "education", "area-energy": "energy",
+    "area-trade-and-investment": "trade and investment", "area-transport": "transport",
+    "area-travel": "travel",
+}  # fmt: skip
+
+
+def claim_rows(part: str, speaker: str, ctype: str, sentence: str,
+               nodes: list[tuple[str, str, str]]) -> list[Row]:  # fmt: skip
+    """Rows of one claim; ``nodes`` are (role, node, label), sorted here by role then IRI."""
+    return [
+        {"statement": kzr(f"statement-{part}"), "speakerLabel": speaker,
+         "claim": kzr(f"claim-{part}"), "claimTypeLabel": ctype, "role": role, "node": kzr(node),
+         "nodeLabel": label, **evidence(sentence)}
+        for role, node, label in sorted(nodes, key=lambda n: (n[0], kzr(n[1])))
+    ]  # fmt: skip
+
+
+VASSILENKO = "Roman Vassilenko"
+EU_KZ = [("agent", "european-union", EU), ("agent", "kazakhstan", KZ)]
+CLAIMS: list[Row] = [
+    # "The European Union and Kazakhstan are strengthening bilateral cooperation
+    # opportunities in trade and investment, transport, energy, agriculture, travel, and
+    # education"
+    *claim_rows("p1", VASSILENKO, "strengthening cooperation", S_P1,
+                [*EU_KZ, *[("object", a, label) for a, label in AREA_LABEL.items()]]),
+    # "the ministry’s efforts in boosting investment exchanges and establishing business
+    # partnerships in recent years"
+    *claim_rows("p2", VASSILENKO, "efforts", S_P2, [
+        ("agent", "ministry-of-foreign-affairs-of-kazakhstan", "Ministry of Foreign Affairs of Kazakhstan"),
+        ("object", "activity-boosting-investment-exchanges", "Boosting investment exchanges"),
+        ("object", "activity-establishing-business-partnerships", "Establishing business partnerships"),
+        ("time", "period-recent-years", "recent years (up to March 2023)")]),
+    # "These are record-high figures since Britain’s exit from the EU."
+    *claim_rows("p4-s4", VASSILENKO, "record-high", S_P4_4,
+                [*[("object", f, LABEL[f]) for f in RECORD_HIGH_FIGURES],
+                 ("since", "brexit", LABEL["brexit"])]),
+    # "The dynamic growth continues this year as well"
+    *claim_rows("p4-s5", VASSILENKO, "continued growth", S_P4_5,
+                [*[("object", f, LABEL[f]) for f in GROWTH_FIGURES],
+                 ("time", "date-growth-continues", "2023")]),
+    # "became significant milestones in the relationship between the EU and Kazakhstan, as
+    # the 30th anniversary of the establishment of diplomatic relations approached"
+    *claim_rows("p5", VASSILENKO, "milestone", S_P5, [
+        *EU_KZ,
+        ("context", "anniversary-30-diplomatic-relations", LABEL["anniversary-30-diplomatic-relations"]),
+        ("object", "visit-charles-michel", "Visit of Charles Michel to Astana"),
+        ("object", "visit-josep-borrell", "Visit of Josep Borrell")]),
+    # "is now expected to visit this year": now = the briefing, 10 March 2023
+    *claim_rows("p6", VASSILENKO, "expectation", S_P6, [
+        ("object", "visit-ursula-von-der-leyen", LABEL["visit-ursula-von-der-leyen"]),
+        ("time", "date-expectation-now", "10 March 2023")]),
+    # "The EU-Kazakhstan cooperation is built on the ... (EPCA)" (the article's own voice)
+    *claim_rows("p7", "The Astana Times", "built on", S_P7,
+                [*EU_KZ, ("object", "epca", LABEL["epca"])]),
+]  # fmt: skip
+
+EVENT_PLACES: list[Row] = [
+    # "ASTANA – ": the dateline is the only place the article gives the briefing
+    {"event": kzr("briefing"), "eventLabel": LABEL["briefing"], "place": kzr("astana"),
+     "placeLabel": "Astana", "placeBasis": "implied", "reading": READ_BRIEFING_PLACE,
+     "evidence": "ASTANA", "start": at("ASTANA")[0], "end": at("ASTANA")[1]},
+    # "the visits of European Council President Charles Michel to Astana in October"
+    {"event": kzr("visit-charles-michel"), "eventLabel": "Visit of Charles Michel to Astana",
+     "place": kzr("astana"), "placeLabel": "Astana", "placeBasis": "stated", "reading": None,
+     "evidence": S_P5, "start": at(S_P5)[0], "end": at(S_P5)[1]},
+    # "and of Josep Borrell, ..., in November": no place named
+    {"event": kzr("visit-josep-borrell"), "eventLabel": "Visit of Josep Borrell",
+     "place": kzr("kazakhstan"), "placeLabel": KZ, "placeBasis": "implied",
+     "reading": READ_BORRELL_PLACE, "evidence": S_P5, "start": at(S_P5)[0], "end": at(S_P5)[1]},
+    # "is now expected to visit this year": no place named
+    {"event": kzr("visit-ursula-von-der-leyen"), "eventLabel": LABEL["visit-ursula-von-der-leyen"],
+     "place": kzr("kazakhstan"), "placeLabel": KZ, "placeBasis": "implied",
+     "reading": READ_UVDL_PLACE, "evidence": S_P6, "start": at(S_P6)[0], "end": at(S_P6)[1]},
+]  # fmt: skip
+
+EXPECTATIONS: list[Row] = [
+    # "as the 30th anniversary ... approached this year" (Vassilenko, "He noted"): no time
+    # is given for the expectation
+    {"event": kzr("anniversary-30-diplomatic-relations"),
+     "eventLabel": LABEL["anniversary-30-diplomatic-relations"], "classLabel": "anniversary",
+     "date": "2023", "dateWords": "this year", "expectedSince": None,
+     "expectedSinceWords": None, "byLabel": VASSILENKO, "reading": READ_ANNIVERSARY,
+     **evidence(S_P5)},
+    # "Ursula von der Leyen, is now expected to visit this year, added Vassilenko": now is
+    # the briefing's day
+    {"event": kzr("visit-ursula-von-der-leyen"), "eventLabel": LABEL["visit-ursula-von-der-leyen"],
+     "classLabel": "visit", "date": "2023", "dateWords": "this year",
+     "expectedSince": BRIEFING_DATE, "expectedSinceWords": "now", "byLabel": VASSILENKO,
+     "reading": READ_UVDL_PLACE, **evidence(S_P6)},
+]  # fmt: skip
+
 # Each saved query, run with its header defaults, and its expected rows.
 EXPECTED: dict[str, list[Row]] = {
     "article": ARTICLE_ROWS,
+    "claims": CLAIMS,
+    "event-places": EVENT_PLACES,
+    "expectations": EXPECTATIONS,
+    "qualified-figures": QUALIFIED_FIGURES,
     "cooperation-areas": COOPERATION_AREAS,
     "dataset-summary": DATASET_SUMMARY,
     "derived-values": DERIVED_VALUES,
@@ -1191,7 +1480,18 @@ def test_offsets_and_values_are_typed_literals(graph: Graph) -> None:
     for name in ("figures", "cooperation-areas", "statements-by-person", "sentence-facts",
                  "partner-rankings", "year-on-year", "derived-values", "epca"):  # fmt: skip
         for row in raw_rows(graph, name):
-            for column in ("start", "end", "value", "growth", "currentValue", "areaCount"):
+            for column in (
+                "start",
+                "end",
+                "value",
+                "minValue",
+                "growth",
+                "currentValue",
+                "currentMinValue",
+                "areaCount",
+                "attributionStart",
+                "attributionEnd",
+            ):
                 term = row.get(column)
                 if term is None or (name == "derived-values" and column == "value"):
                     continue
@@ -1204,14 +1504,22 @@ def test_offsets_and_values_are_typed_literals(graph: Graph) -> None:
             if term is not None:
                 assert isinstance(term, Literal), (name, column)
                 assert term.datatype in dates, (name, column, term.datatype)
-    # the derived 1993 is a year, the derived 2021 volume an integer
-    values = [row["value"] for row in raw_rows(graph, "derived-values")]
+    # the derived 1993 is a year, the derived 2021 volume an integer with integer bounds,
+    # the derived January and September 2022 year-months
+    derived = raw_rows(graph, "derived-values")
+    values = [row["value"] for row in derived]
     assert [v.datatype for v in values if isinstance(v, Literal)] == [
         XSD.gYear,
         XSD.gYear,
         XSD.integer,
         XSD.integer,
+        XSD.gYearMonth,
+        XSD.gYearMonth,
     ]
+    for row in derived:
+        for column in ("minValue", "maxValue"):
+            term = row.get(column)
+            assert term is None or (isinstance(term, Literal) and term.datatype == XSD.integer)
 
 
 # ----------------------------------------------------------- the file format

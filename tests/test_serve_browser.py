@@ -112,7 +112,8 @@ def test_entity_page(browser: Any, server: Server, tmp_path: Path) -> None:
     assert browser.current_url == server.base + "/id/figure-eu-trade-volume-2022.html"
     assert browser.find_element(By.TAG_NAME, "h1").text == "EU–Kazakhstan trade volume in 2022"
     marks = browser.find_elements(By.CSS_SELECTOR, "div.article mark.evidence")
-    assert [mark.text for mark in marks] == [sentence]
+    # the sentence, and the attribution words its speaker rests on (issue 11)
+    assert [mark.text for mark in marks] == [sentence, "reported Vassilenko"]
     # the stylesheet applied: the highlight has a background colour
     colour = marks[0].value_of_css_property("background-color")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")

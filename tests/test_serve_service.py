@@ -242,7 +242,9 @@ def test_entity_page_highlights_the_supporting_sentence(service: QueryService) -
     assert reply.media_type == "text/html; charset=utf-8"
     assert "<h1>EU–Kazakhstan trade volume in 2022</h1>" in page
     assert f'<mark class="evidence">{sentence}</mark>' in page
-    assert page.count('<mark class="evidence">') == 1
+    # and the attribution words its speaker rests on (issue 11)
+    assert '<mark class="evidence">reported Vassilenko</mark>' in page
+    assert page.count('<mark class="evidence">') == 2
     assert f"characters {start}–{start + len(sentence)} of" in page
     # every property, with links to the linked resources' own pages
     assert (

@@ -48,8 +48,8 @@ EVENTS = {  # label -> (status, precision of its date or None)
 FIGURES = {
     "EU–Kazakhstan trade volume in 2022": "2022",
     "Growth of EU–Kazakhstan trade volume in 2022 over 2021": "2022",
-    "Inflow of European investment, January–September 2022": "Jan–Sep 2022",
-    "Growth of the inflow of European investment, January–September 2022": "Jan–Sep 2022",
+    "Inflow of European investment, first nine months of 2022": "Jan–Sep 2022",
+    "Growth of the inflow of European investment, first nine months of 2022": "Jan–Sep 2022",
 }
 
 
@@ -101,7 +101,7 @@ def test_spans_follow_the_precision(items: list[TimelineItem]) -> None:
     assert found["Visit of Josep Borrell"] == (dt.date(2022, 11, 1), dt.date(2022, 12, 1))
     assert found["Central Communications Service briefing of March 10"] == (
         dt.date(2023, 3, 10), dt.date(2023, 3, 10))  # fmt: skip
-    assert found["Inflow of European investment, January–September 2022"] == (
+    assert found["Inflow of European investment, first nine months of 2022"] == (
         dt.date(2022, 1, 1), dt.date(2022, 10, 1))  # fmt: skip
     assert found["Britain's exit from the EU"] == (None, None)
 
@@ -157,8 +157,8 @@ BASES = {
     "Central Communications Service briefing of March 10": "resolved",
     "EU–Kazakhstan trade volume in 2022": "stated",
     "Growth of EU–Kazakhstan trade volume in 2022 over 2021": "stated",
-    "Inflow of European investment, January–September 2022": "stated",
-    "Growth of the inflow of European investment, January–September 2022": "stated",
+    "Inflow of European investment, first nine months of 2022": "stated",
+    "Growth of the inflow of European investment, first nine months of 2022": "stated",
 }
 FILLS = {  # the fill of each date basis, per kind
     ("event", "stated"): "#2f6bad",
@@ -220,7 +220,7 @@ def test_markers_have_the_width_of_their_precision(svg: ET.Element) -> None:
     march_2020 = extent("Entry into full force of the EPCA")
     october = extent("Visit of Charles Michel to Astana")
     november = extent("Visit of Josep Borrell")
-    nine_months = extent("Inflow of European investment, January–September 2022")
+    nine_months = extent("Inflow of European investment, first nine months of 2022")
     width = year_1993[1] - year_1993[0]
     assert year_2022[1] - year_2022[0] == pytest.approx(width)
     # a month is a twelfth of a year (to within the days of the month)

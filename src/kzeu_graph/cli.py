@@ -819,6 +819,45 @@ def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None) -> No
     click.echo(f"{PROG}: wrote the timeline (PNG) to {output}", err=True)
 
 
+@main.command()
+@output_option
+@data_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--article", help="IRI of the article to map (needed if the graph has several).")
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the article texts [the data files' sources/ folders].",
+)
+def coverage(
+    output: Path | None,
+    data: tuple[Path, ...],
+    fmt: str,
+    article: str | None,
+    sources: Path | None,
+) -> None:
+    """Show which characters of the article support at least one fact, and which none."""
+    from rdflib import URIRef
+
+    from . import resources
+    from .coverage import article_text, coverage_html, coverage_json, coverage_text
+    from .coverage import coverage as coverage_map
+
+    graph = _load(data)
+    files = list(data) or resources.default_data_files()
+    folders = [sources] if sources else [Path(f).parent / "sources" for f in files]
+    node, name, text = article_text(graph, folders, URIRef(article) if article else None)
+    cov = coverage_map(graph, text, node, name)
+    render = {"text": coverage_text, "json": coverage_json, "html": coverage_html}[fmt]
+    _emit(render(cov), output, f"the coverage map ({fmt})")
+
+
 @main.command("check-ontology")
 @data_option
 @click.option(

@@ -471,17 +471,16 @@ class _Corpus:
         return kzr(local)
 
     def period(self, year: int, months: int = 12) -> str:
-        """A shared interval: a calendar year, or its first ``months`` months."""
-        local = f"period-year-{year}" if months == 12 else f"period-{year}-first-{months}-months"
+        """A shared period: a calendar year (an instant of year precision, as in the shipped
+        graph: a proper interval must begin before it ends), or its first ``months`` months."""
+        if months == 12:
+            return self.instant(str(year), "year")
+        local = f"period-{year}-first-{months}-months"
         if self.once(local):
             node = kzr(local)
-            if months == 12:
-                begin = end = self.instant(str(year), "year")
-                label = str(year)
-            else:
-                begin = self.instant(f"{year}-01", "month")
-                end = self.instant(f"{year}-{months:02d}", "month")
-                label = f"January–{MONTHS[months - 1]} {year}"
+            begin = self.instant(f"{year}-01", "month")
+            end = self.instant(f"{year}-{months:02d}", "month")
+            label = f"January–{MONTHS[months - 1]} {year}"
             self.out += [
                 (node, A, time_("ProperInterval")),
                 (node, rdfs("label"), en(label)),
@@ -592,6 +591,16 @@ class _Article:
         if briefing is not None and mode != "Narration":
             self.add((node, kzeu("madeAt"), briefing))
         self.fact(node, span)
+        if mode != "Narration":
+            # the speaker rests on a span (kzs:Speech-attributionEvidence); the generated
+            # corpus uses the statement's own span for it
+            attribution = node[:-1] + "-attribution>"
+            self.add(
+                (attribution, A, oa("Annotation")),
+                (attribution, oa("hasBody"), node),
+                (attribution, oa("hasTarget"), span),
+                (attribution, kzeu("supportsProperty"), prov("wasAttributedTo")),
+            )
         return node
 
     def mention(
@@ -627,7 +636,6 @@ class _Article:
         self.add(
             (node, A, kzeu("Figure")),
             (node, rdfs("label"), en(label)),
-            (node, schema("value"), typed(value, datatype)),
             (node, schema("unitCode"), lit(unit)),
             (node, schema("unitText"), lit(unit_text)),
             (node, kzeu("measure"), kzv(measure)),
@@ -642,8 +650,9 @@ class _Article:
             self.add((node, dcterms("temporal"), kw["period"]))
         if "comparison" in kw:
             self.add((node, kzeu("comparisonPeriod"), kw["comparison"]))
-        if kw.get("exactness") == "lower-bound":
-            self.add((node, schema("minValue"), typed(value, datatype)))
+        # a lower bound ("exceeded") is given as the bound only, never as a value
+        bound = "minValue" if kw.get("exactness") == "lower-bound" else "value"
+        self.add((node, schema(bound), typed(value, datatype)))
         return node
 
     # -- the article
