@@ -199,8 +199,25 @@ def test_piped_table_keeps_every_column() -> None:
     header = done.stdout.splitlines()[1].split()
     # every variable of the figures query's SELECT, in order (minValue and subjectBasis since
     # lower bounds are schema:minValue only and a subject can be implied)
-    assert header == (
-        "figure label value minValue unitCode unitText measureLabel subjectLabel subjectBasis "
-        "counterpartLabel periodLabel periodBegin periodEnd comparisonPeriodLabel "
-        "exactnessLabel statedAs statedByLabel sentence start end"
-    ).split()
+    assert header == [
+        "figure",
+        "label",
+        "value",
+        "minValue",
+        "unitCode",
+        "unitText",
+        "measureLabel",
+        "subjectLabel",
+        "subjectBasis",
+        "counterpartLabel",
+        "periodLabel",
+        "periodBegin",
+        "periodEnd",
+        "comparisonPeriodLabel",
+        "exactnessLabel",
+        "statedAs",
+        "statedByLabel",
+        "sentence",
+        "start",
+        "end",
+    ]
