@@ -25,8 +25,12 @@ SENTENCE = (
 )
 TEXT_FILE = "astanatimes-2023-03-kazakhstan-eu-cooperation.txt"
 DATASET_TITLE = "kzeu-graph: EU–Kazakhstan cooperation, from one news article"
+# The sentence sits inside Vassilenko's quotation; the attribution words after the closing
+# quotation mark, "reported Vassilenko" (characters 1014-1033), support the speaker.
+ATTRIBUTION = "reported Vassilenko"
 NOTE = (
-    f'Quoted: "{SENTENCE}" (characters 808-900 of {TEXT_FILE}). Cited as fact '
+    f'Quoted: "{SENTENCE}" (characters 808-900 of {TEXT_FILE}); '
+    f'"{ATTRIBUTION}" (characters 1014-1033 of {TEXT_FILE}). Cited as fact '
     f"<{KZR}figure-eu-trade-volume-2022> (EU–Kazakhstan trade volume in 2022) in "
     f"{DATASET_TITLE}, version 0.1.0, <{KZR}dataset>."
 )
@@ -48,6 +52,7 @@ def test_text_citation_of_a_figure() -> None:
         f"Fact: EU–Kazakhstan trade volume in 2022 <{KZR}figure-eu-trade-volume-2022>\n"
         f'"{SENTENCE}" (characters 808-900)\n'
         '  words: "reaching $40 billion" (characters 879-899)\n'
+        f'"{ATTRIBUTION}" (characters 1014-1033)\n'
         'Article: The Astana Times, "Kazakhstan-EU Cooperation Developing in All Directions", '
         f"March 2023, astanatimes.com/2023/03/ (text: {TEXT_FILE}; offsets are Unicode code "
         "points, end exclusive)\n"
@@ -59,21 +64,32 @@ def test_offsets_point_at_the_text() -> None:
     """The offsets given are those of the shipped text, to the character."""
     text = (ROOT / "data" / "sources" / TEXT_FILE).read_text(encoding="utf-8")
     citation = cite(load_graph(), "kzr:figure-eu-trade-volume-2022", parse_file(VOID))
-    (evidence,) = citation.evidence
+    evidence, attribution = citation.evidence
     assert text[evidence.start : evidence.end] == evidence.sentence == SENTENCE
     assert evidence.words_start is not None
     assert text[evidence.words_start : evidence.words_end] == "reaching $40 billion"
+    assert (attribution.start, attribution.end) == (1014, 1033)
+    assert text[attribution.start : attribution.end] == attribution.sentence == ATTRIBUTION
+    assert attribution.words is None
 
 
 @pytest.mark.parametrize(
     ("iri", "derived", "vias"),
     [
-        ("kzr:statement-p4-s3", False, [None]),
+        # the quoted sentence and the attribution span "reported Vassilenko"
+        ("kzr:statement-p4-s3", False, [None, None]),
+        # the sentence is not quoted: no attribution span
         ("kzr:figure-eu-investment-stock", False, [None]),
+        # each input cited through: its sentence, then the attribution span
         (
             "kzr:derived-eu-trade-volume-2021",
             True,
-            [f"{KZR}figure-eu-trade-volume-2022", f"{KZR}figure-eu-trade-volume-growth-2022"],
+            [
+                f"{KZR}figure-eu-trade-volume-2022",
+                f"{KZR}figure-eu-trade-volume-2022",
+                f"{KZR}figure-eu-trade-volume-growth-2022",
+                f"{KZR}figure-eu-trade-volume-growth-2022",
+            ],
         ),
     ],
 )

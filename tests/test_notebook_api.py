@@ -94,7 +94,14 @@ def test_dataframe_of_the_project_queries() -> None:
     graph = load_graph()
     growth = run_query(graph, "year-on-year").to_dataframe()
     assert str(growth["baseValue"].dtype) == "Int64"
-    assert growth["baseValue"].tolist()[1] == 31347962382  # not 3.134796e+10
+    # 2021 trade volume from the article's $40 billion and 27.6 percent: 40e9 / 1.276 =
+    # 31347962382.4; the growth rounded to one decimal puts it between 40e9 / 1.2765 =
+    # 31335683509.6 and 40e9 / 1.2755 = 31360250882.0, so the data gives 31.35 billion with
+    # the bounds rounded outwards to the million (integers, not 3.135e+10).
+    assert growth["baseValue"].tolist()[1] == 31_350_000_000
+    assert growth["baseMinValue"].tolist()[1] == 31_335_000_000
+    assert growth["baseMaxValue"].tolist()[1] == 31_361_000_000
+    assert str(growth["baseMinValue"].dtype) == "Int64"
     assert str(growth["baseExactnessLabel"].dtype) == "string"
     assert growth["growthFigure"].tolist()[0] == "kzr:figure-eu-investment-inflow-growth-2022-9m"
     full = run_query(graph, "year-on-year").to_dataframe(iris="full")
@@ -116,18 +123,25 @@ def test_describe_is_a_graph_that_reads_well() -> None:
     found = describe(load_graph(), "kzr:figure-eu-trade-volume-2022")
     assert isinstance(found, Graph)
     assert isinstance(found, Description)
-    assert len(found) == 27
+    # 13 triples about the figure; 3 pointing at it (the derived 2021 volume's
+    # prov:wasDerivedFrom, statement-p4-s3's kzeu:reports, claim-p4-s4's kzeu:claimObject);
+    # 14 for the sentence's evidence (annotation 3, sentence 4, position selector 3, quote
+    # selector 4) and 15 for the attribution span's
+    # evidence ("reported Vassilenko": annotation 4 with kzeu:supportsProperty, span 4,
+    # position selector 3, quote selector 4): 13 + 3 + 14 + 15 = 45.
+    assert len(found) == 45
     assert "kzr:figure-eu-trade-volume-2022" in found.serialize(format="turtle")
     lines = repr(found).splitlines()
     assert lines[:3] == [
-        "<Description of kzr:figure-eu-trade-volume-2022: 27 triple(s)>",
+        "<Description of kzr:figure-eu-trade-volume-2022: 45 triple(s)>",
         "  EU–Kazakhstan trade volume in 2022",
-        "  dcterms:temporal: kzr:period-2022",
+        "  dcterms:temporal: kzr:year-2022",
     ]
-    assert lines[-1] == (
+    assert lines[-2:] == [
         '  supported by [808:900] "In 2022, the volume of trade exceeded the 2021 figure by '
-        '27.6 percent, reaching $40 billion."'
-    )
+        '27.6 percent, reaching $40 billion."',
+        '  supported by [1014:1033] "reported Vassilenko"',
+    ]
     page = found._repr_html_()
     assert page.startswith("<h4>EU–Kazakhstan trade volume in 2022</h4>")
     assert "<tr><th>schema:value</th><td>40000000000</td></tr>" in page

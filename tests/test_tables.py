@@ -197,4 +197,27 @@ def test_columns_pick_columns_in_every_format(fmt: str, expected: str) -> None:
 def test_piped_table_keeps_every_column() -> None:
     done = _run("query", "figures")
     header = done.stdout.splitlines()[1].split()
-    assert (header[0], header[-1], len(header)) == ("figure", "end", 18)
+    # every variable of the figures query's SELECT, in order (minValue and subjectBasis since
+    # lower bounds are schema:minValue only and a subject can be implied)
+    assert header == [
+        "figure",
+        "label",
+        "value",
+        "minValue",
+        "unitCode",
+        "unitText",
+        "measureLabel",
+        "subjectLabel",
+        "subjectBasis",
+        "counterpartLabel",
+        "periodLabel",
+        "periodBegin",
+        "periodEnd",
+        "comparisonPeriodLabel",
+        "exactnessLabel",
+        "statedAs",
+        "statedByLabel",
+        "sentence",
+        "start",
+        "end",
+    ]
