@@ -116,7 +116,7 @@ def fmt_s(seconds: float | None) -> str:
 
 
 def generate(work: Path, results: Results, scales: Sequence[str]) -> dict[str, Path]:
-    from kzeu_graph.generator import generate_corpus
+    from kzeu_graph.synth.generator import generate_corpus
 
     files = {}
     for scale in scales:
@@ -326,7 +326,7 @@ def validation(results: Results, corpora: dict[str, Path], quick: bool) -> None:
         "import sys, time\n"
         "from pathlib import Path\n"
         "from pyshacl import validate\n"
-        "from kzeu_graph.loading import load_graph, load_shapes\n"
+        "from kzeu_graph.loading.graph import load_graph, load_shapes\n"
         "from kzeu_graph import validation\n"
         "graph = load_graph([Path(sys.argv[2])])\n"
         "shapes = load_shapes()\n"
@@ -364,7 +364,7 @@ def validation(results: Results, corpora: dict[str, Path], quick: bool) -> None:
 
 
 def every_query_answers(results: Results) -> None:
-    from kzeu_graph.catalog import list_queries
+    from kzeu_graph.sparql.catalog import list_queries
 
     names = [q.name for q in list_queries()]
     for engine in ("oxigraph", "oxigraph-disk"):
@@ -448,7 +448,7 @@ def markdown(results: Results, args: argparse.Namespace) -> str:
             return "timeout" if run.get("timed_out") else "–"
         return fmt_s(query["p50"])
 
-    from kzeu_graph.catalog import list_queries
+    from kzeu_graph.sparql.catalog import list_queries
 
     rows = [("load", "load"), ("reopen (folder)", "reopen"), ("peak RSS", "rss")]
     rows += [(f"`{q.name}`", q.name) for q in list_queries()]
@@ -549,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.quick:
         args.runs, args.cold_runs = min(args.runs, 3), min(args.cold_runs, 5)
 
-    from kzeu_graph.progress import progress
+    from kzeu_graph.cli.progress import progress
 
     started = time.perf_counter()
     results = Results()

@@ -36,7 +36,7 @@ def _reference(graph: Any, inference: str) -> list[Any]:
     from owlrl import DeductiveClosure, OWLRL_Semantics, RDFS_Semantics
     from rdflib import RDFS
 
-    from kzeu_graph.inference import keep_only_entailed
+    from kzeu_graph.loading.inference import keep_only_entailed
 
     asserted = set(graph)
     semantics = RDFS_Semantics if inference == "rdfs" else OWLRL_Semantics
@@ -49,7 +49,7 @@ def _turbo(graph: Any, inference: str) -> list[Any]:
     import owlrl_turbo
     from rdflib import RDFS
 
-    from kzeu_graph.inference import keep_only_entailed
+    from kzeu_graph.loading.inference import keep_only_entailed
 
     asserted = set(graph)
     closure = set(owlrl_turbo.expand(graph, inference=inference))
@@ -59,8 +59,8 @@ def _turbo(graph: Any, inference: str) -> list[Any]:
 
 def one(engine: str, inference: str, corpus: Path, runs: int, out: Path) -> None:
     """Time one engine (in this process) and write its closure as sorted N-Triples lines."""
-    from kzeu_graph.inference import closure
-    from kzeu_graph.loading import apply_inference, load_graph
+    from kzeu_graph.loading.graph import apply_inference, load_graph
+    from kzeu_graph.loading.inference import closure
     from kzeu_graph.safety import set_max_bytes
 
     set_max_bytes(2**31)

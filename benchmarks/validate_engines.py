@@ -40,7 +40,7 @@ import json, sys
 from rdflib import Graph
 from pyshacl import validate
 from kzeu_graph import resources
-from kzeu_graph.validation import _findings_from_report
+from kzeu_graph.validation.report import _findings_from_report
 
 graph = Graph()
 for path in [*resources.ontology_files(), sys.argv[1]]:
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--big", type=int, default=0, help="articles of the one big run (0: none)")
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args(argv)
-    from kzeu_graph.generator import generate_corpus
+    from kzeu_graph.synth.generator import generate_corpus
 
     work = args.work or Path(tempfile.mkdtemp(prefix="kzeu-validate-"))
     cli = str(Path(sys.executable).parent / "kzeu-graph")

@@ -90,7 +90,7 @@ def fixture_content(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def mini_graph() -> Graph:
     """The fixture ontology + data (read-only: copy before changing)."""
-    from kzeu_graph.loading import parse_file
+    from kzeu_graph.loading.graph import parse_file
 
     graph = parse_file(FIXTURE_ONTOLOGY)
     return parse_file(FIXTURE_DATA, into=graph)
@@ -98,21 +98,21 @@ def mini_graph() -> Graph:
 
 @pytest.fixture(scope="session")
 def mini_shapes() -> Graph:
-    from kzeu_graph.loading import parse_file
+    from kzeu_graph.loading.graph import parse_file
 
     return parse_file(FIXTURE_SHAPES)
 
 
 @pytest.fixture(scope="session")
 def tiny_graph() -> Graph:
-    from kzeu_graph.loading import parse_file
+    from kzeu_graph.loading.graph import parse_file
 
     return parse_file(TINY)
 
 
 def copy_graph(graph: Graph) -> Graph:
     """A mutable copy with the same prefixes."""
-    from kzeu_graph.namespaces import new_graph
+    from kzeu_graph.rdf.namespaces import new_graph
 
     out = new_graph()
     out += graph

@@ -10,9 +10,9 @@ from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kzeu_graph.catalog import Parameter, get_query, list_queries, parse_query_file
 from kzeu_graph.errors import ParameterError, QueryError
-from kzeu_graph.queries import run_query
+from kzeu_graph.sparql.catalog import Parameter, get_query, list_queries, parse_query_file
+from kzeu_graph.sparql.run import run_query
 from paths import FIXTURE_QUERIES
 from payloads import PAYLOADS
 

@@ -14,7 +14,7 @@ import click
 import pytest
 import yaml
 
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from paths import DATA, LOCATION_FIXTURES, PRE_COMMIT_HOOKS, WORKFLOW
 
 BIN = Path(sys.executable).parent

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzeu_graph.cite import cite
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import ParameterError
-from kzeu_graph.loading import load_graph, parse_file
-from kzeu_graph.search import UnknownIRIError
+from kzeu_graph.loading.graph import load_graph, parse_file
+from kzeu_graph.publish.cite import cite
+from kzeu_graph.sparql.search import UnknownIRIError
 
 ROOT = Path(__file__).resolve().parents[1]
 VOID = ROOT / "data" / "void.ttl"
@@ -195,7 +195,7 @@ def test_ris_record() -> None:
 
 
 def test_bibtex_escapes_every_special_character() -> None:
-    from kzeu_graph.cite import _bibtex_escape
+    from kzeu_graph.publish.cite import _bibtex_escape
 
     assert _bibtex_escape("a\\b{c}$d&e%f#g_h~i^j") == (
         r"a\textbackslash{}b\{c\}\$d\&e\%f\#g\_h\textasciitilde{}i\textasciicircum{}j"
@@ -203,7 +203,7 @@ def test_bibtex_escapes_every_special_character() -> None:
 
 
 def test_entity_page_has_a_cite_box_and_derived_inputs() -> None:
-    from kzeu_graph.workers import DocumentJob, QueryService, WorkerConfig
+    from kzeu_graph.serve.workers import DocumentJob, QueryService, WorkerConfig
 
     service = QueryService(WorkerConfig(max_rows=50))
     figure = service.handle(DocumentJob(f"{KZR}figure-eu-trade-volume-2022", "html"))

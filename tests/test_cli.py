@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kzeu_graph import resources
-from kzeu_graph.cli import main
-from kzeu_graph.loading import parse_file
+from kzeu_graph.cli.commands import main
+from kzeu_graph.loading.graph import parse_file
 from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_QUERIES
 
 pytestmark = pytest.mark.usefixtures("fixture_content")
@@ -290,7 +290,7 @@ def test_queries_dir_is_the_fixture() -> None:
 
 
 def test_help_does_not_import_rdflib() -> None:
-    code = "import sys, kzeu_graph.cli; print('rdflib' in sys.modules, 'pandas' in sys.modules)"
+    code = "import sys, kzeu_graph.cli.commands; print('rdflib' in sys.modules, 'pandas' in sys.modules)"
     src = str(Path(resources.__file__).resolve().parents[1])
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -330,7 +330,7 @@ def test_oversized_stdin_query(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_plain_table_for_pipes() -> None:
     """Piped tables are aligned text: full cells on one line, no box drawing, no rich."""
-    from kzeu_graph.engines.fastpath import plain_table
+    from kzeu_graph.cli.output import plain_table
 
     text = plain_table(["a", "long"], [["x", "1"], ["yy\nz", ""]], "Title")
     assert text == ("Title\na      long\n-----  ----\nx      1\nyy\\nz\n2 row(s)\n")
@@ -342,7 +342,7 @@ def test_piped_query_does_not_import_rich(tmp_path: Path) -> None:
 
     code = (
         "import sys\n"
-        "from kzeu_graph.cli import main\n"
+        "from kzeu_graph.cli.commands import main\n"
         "try:\n"
         "    main(['query', 'timeline'])\n"
         "except SystemExit:\n"

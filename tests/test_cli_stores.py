@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kzeu_graph.catalog import list_queries
-from kzeu_graph.cli import main
-from kzeu_graph.loading import load_graph
+from kzeu_graph.cli.commands import main
+from kzeu_graph.loading.graph import load_graph
+from kzeu_graph.sparql.catalog import list_queries
 from test_stores import store_spec
 
 QUERY_NAMES = [q.name for q in list_queries()]
@@ -86,7 +86,7 @@ def test_store_from_the_environment() -> None:
 def test_query_path_imports_no_rdflib() -> None:
     code = (
         "import sys\n"
-        "from kzeu_graph.cli import main\n"
+        "from kzeu_graph.cli.commands import main\n"
         "try:\n"
         "    main(['query', 'figures', '--format', 'csv'])\n"
         "except SystemExit as exit:\n"
@@ -206,8 +206,8 @@ def test_a_parameter_given_twice_is_refused(second: str) -> None:
 
 
 def test_the_api_refuses_a_parameter_given_twice_under_two_spellings() -> None:
-    from kzeu_graph.catalog import get_query
     from kzeu_graph.errors import ParameterError
+    from kzeu_graph.sparql.catalog import get_query
 
     saved = get_query("figures-by-measure")
     with pytest.raises(ParameterError, match=r"^parameter 'measure' given twice$"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kzeu_graph.conneg import MediaRange, negotiate, parse_accept, quality_of
+from kzeu_graph.serve.conneg import MediaRange, negotiate, parse_accept, quality_of
 
 RESULTS = [
     "application/sparql-results+json",

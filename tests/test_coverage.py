@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from kzeu_graph.cli import main
-from kzeu_graph.coverage import article_text, coverage, coverage_html, sentence_bounds
-from kzeu_graph.namespaces import KZR
+from kzeu_graph.cli.commands import main
+from kzeu_graph.publish.coverage import article_text, coverage, coverage_html, sentence_bounds
+from kzeu_graph.rdf.namespaces import KZR
 from paths import ARTICLE_TEXT, DATA
 
 ARTICLE = ARTICLE_TEXT.read_text(encoding="utf-8")

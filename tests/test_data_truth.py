@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS, TIME, XSD
 from rdflib.term import Node
 
-from kzeu_graph.namespaces import KZEU, KZR, KZV, OA, SCHEMA, WD
+from kzeu_graph.rdf.namespaces import KZEU, KZR, KZV, OA, SCHEMA, WD
 from paths import ARTICLE_TEXT, DATA, ONTOLOGY, SHARED_ARTICLE_TEXT
 
 ARTICLE = ARTICLE_TEXT.read_text(encoding="utf-8")

@@ -20,11 +20,11 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 from rdflib.serializer import Serializer
 from rdflib.term import Node
 
-from kzeu_graph.cli import main
-from kzeu_graph.dataset import DISTRIBUTIONS, dataset_description, describe_dataset
+from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import InputError
-from kzeu_graph.export import EXPORT_FORMATS
-from kzeu_graph.loading import parse_file
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.publish.export import EXPORT_FORMATS
+from kzeu_graph.publish.void import DISTRIBUTIONS, dataset_description, describe_dataset
 from paths import DATA, DATA_DIR, TINY
 
 VOID_FILE = DATA_DIR / "void.ttl"

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kzeu_graph.cli import main
-from kzeu_graph.ontodoc import model_dot, ontology_html
+from kzeu_graph.cli.commands import main
+from kzeu_graph.publish.ontodoc import model_dot, ontology_html
 from paths import ONTOLOGY, ROOT
 
 DOCS = ROOT / "docs"

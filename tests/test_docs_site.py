@@ -44,10 +44,10 @@ def test_site_builds_strict(tmp_path: Path) -> None:
         assert (site / page / "index.html").is_file(), page
     api = (site / "api" / "index.html").read_text(encoding="utf-8")
     for anchor in [
-        "kzeu_graph.loading.load_graph",
-        "kzeu_graph.queries.run_query",
-        "kzeu_graph.validation.validate",
+        "kzeu_graph.loading.graph.load_graph",
+        "kzeu_graph.sparql.run.run_query",
+        "kzeu_graph.validation.report.validate",
         "kzeu_graph.engines.open_engine",
-        "kzeu_graph.results.Result",
+        "kzeu_graph.sparql.results.Result",
     ]:
         assert f'id="{anchor}"' in api, anchor

@@ -11,7 +11,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 
-from kzeu_graph.catalog import list_queries
 from kzeu_graph.engines import (
     DEFAULT_GRAPH_IRI,
     Engine,
@@ -24,10 +23,11 @@ from kzeu_graph.engines import (
 )
 from kzeu_graph.engines.binding import bind_values, outer_group_start
 from kzeu_graph.errors import InputError, ParameterError, QueryError
-from kzeu_graph.loading import SUPPORTED_SUFFIXES, load_graph
-from kzeu_graph.namespaces import PREFIXES
-from kzeu_graph.prefixes import PREFIX_IRIS, compact_iri
-from kzeu_graph.terms import Term, TermError, from_rdflib, sparql_term, to_rdflib
+from kzeu_graph.loading.graph import SUPPORTED_SUFFIXES, load_graph
+from kzeu_graph.rdf.namespaces import PREFIXES
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS, compact_iri
+from kzeu_graph.rdf.terms import Term, TermError, from_rdflib, sparql_term, to_rdflib
+from kzeu_graph.sparql.catalog import list_queries
 from paths import BROKEN_TURTLE, DATA, ONTOLOGY, REUSED_TERMS, TINY
 from payloads import PAYLOADS
 

@@ -20,7 +20,8 @@ from rdflib.namespace import DCTERMS, PROV, TIME, XSD
 from conftest import copy_graph
 from kzeu_graph import export, serialize
 from kzeu_graph.errors import InputError, KzeuError
-from kzeu_graph.export import (
+from kzeu_graph.loading.graph import load_graph, load_ontology, parse_file
+from kzeu_graph.publish.export import (
     CANONICAL_HEADER,
     PART_NAMES,
     ExportGraphs,
@@ -31,8 +32,7 @@ from kzeu_graph.export import (
     format_file,
     partition,
 )
-from kzeu_graph.loading import load_graph, load_ontology, parse_file
-from kzeu_graph.namespaces import KZEU, KZR, SCHEMA
+from kzeu_graph.rdf.namespaces import KZEU, KZR, SCHEMA
 from paths import (
     BLANK_NODES,
     BLANK_NODES_RELABELLED,

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kzeu_graph.cli import main
-from kzeu_graph.export import build_export
-from kzeu_graph.loading import load_graph, parse_file
+from kzeu_graph.cli.commands import main
+from kzeu_graph.loading.graph import load_graph, parse_file
+from kzeu_graph.publish.export import build_export
 from paths import BLANK_NODES, BROKEN_TURTLE, CANONICAL, DATA, NOT_CANONICAL, REMOTE_CONTEXT
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -172,7 +172,7 @@ def slow_fsync(fd):
     time.sleep(60)
     real_fsync(fd)
 os.fsync = slow_fsync
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 main(sys.argv[1:])
 """
 
@@ -237,8 +237,8 @@ def test_an_export_never_leaves_a_partial_file_wherever_it_is_killed(tmp_path: P
 
 DIGESTS = """
 import hashlib, json, sys
-from kzeu_graph.export import build_export, serialize
-from kzeu_graph.loading import parse_file
+from kzeu_graph.publish.export import build_export, serialize
+from kzeu_graph.loading.graph import parse_file
 sources = {
     "shipped": build_export(),
     "owlrl": build_export(inference="owlrl"),

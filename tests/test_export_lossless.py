@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kzeu_graph.errors import InputError
-from kzeu_graph.export import serialize
+from kzeu_graph.publish.export import serialize
 from roundtrip import (
     FORMATS,
     Triple,
@@ -306,7 +306,7 @@ def test_named_graph_exports_keep_every_term(fmt: str, tmp_path: Path) -> None:
     """The quad formats of a real export (data in its own named graph) keep every case too."""
     import pyoxigraph as ox
 
-    from kzeu_graph.export import GRAPH_NAMESPACE, build_export
+    from kzeu_graph.publish.export import GRAPH_NAMESPACE, build_export
     from roundtrip import OX_FORMAT, from_oxigraph, lexical_forms_kept
 
     triples = [t for case, ts in CASES.items() if not case.startswith("predicate-") for t in ts]

@@ -11,15 +11,15 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph, Literal, URIRef
 from rich.console import Console
 
-from kzeu_graph.catalog import list_queries
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
+from kzeu_graph.cli.progress import progress
 from kzeu_graph.errors import InputError
-from kzeu_graph.generator import CorpusStats, generate_corpus, source_file_name
-from kzeu_graph.loading import load_graph, parse_file
-from kzeu_graph.namespaces import KZEU, KZR, OA, SCHEMA
-from kzeu_graph.progress import progress
-from kzeu_graph.queries import run_query
-from kzeu_graph.validation import validate
+from kzeu_graph.loading.graph import load_graph, parse_file
+from kzeu_graph.rdf.namespaces import KZEU, KZR, OA, SCHEMA
+from kzeu_graph.sparql.catalog import list_queries
+from kzeu_graph.sparql.run import run_query
+from kzeu_graph.synth.generator import CorpusStats, generate_corpus, source_file_name
+from kzeu_graph.validation.report import validate
 from paths import ARTICLE_TEXT, DATA
 
 N = 6

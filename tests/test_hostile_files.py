@@ -1,6 +1,6 @@
 """Hostile and odd data files: one verdict (exit 2, one line naming the file) on every command.
 
-Every command that reads data files goes through one gate (kzeu_graph.datafiles). The files
+Every command that reads data files goes through one gate (kzeu_graph.loading.datafiles). The files
 are generated here; every run is a subprocess with a time limit, so an entity bomb that
 expands again fails the test instead of hanging it.
 """
@@ -144,9 +144,9 @@ def run_python(code: str, payload: object) -> object:
 LIBRARY_DRIVER = """
 import json, sys
 from pathlib import Path
-from kzeu_graph.datafiles import check_rdf_file, read_data_file
+from kzeu_graph.loading.datafiles import check_rdf_file, read_data_file
 from kzeu_graph.errors import InputError
-from kzeu_graph.loading import parse_file
+from kzeu_graph.loading.graph import parse_file
 answers = {}
 for name in json.loads(sys.stdin.read()):
     verdicts = []
@@ -263,7 +263,7 @@ def write_text_files(folder: Path) -> list[Path]:
 CLI_DRIVER = """
 import json, sys
 from click.testing import CliRunner
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 answers = []
 for args in json.loads(sys.stdin.read()):
     result = CliRunner().invoke(main, args)

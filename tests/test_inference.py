@@ -17,12 +17,12 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace
 from rdflib.namespace import ORG, PROV, TIME, XSD
 from rdflib.term import Node
 
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import InputError
-from kzeu_graph.inference import DEFAULT_TIMEOUT, InferenceTimeout, set_default_timeout
-from kzeu_graph.loading import Inference, apply_inference, load_graph
-from kzeu_graph.namespaces import KZEU, KZR, KZV, OA, SCHEMA
-from kzeu_graph.validation import validate
+from kzeu_graph.loading.graph import Inference, apply_inference, load_graph
+from kzeu_graph.loading.inference import DEFAULT_TIMEOUT, InferenceTimeout, set_default_timeout
+from kzeu_graph.rdf.namespaces import KZEU, KZR, KZV, OA, SCHEMA
+from kzeu_graph.validation.report import validate
 from paths import REASONING_FIXTURES, TINY
 
 Triple = tuple[Node, Node, Node]
@@ -242,7 +242,7 @@ def test_own_rdfs_keeps_only_sub_property_literals() -> None:
 
 
 def _corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kzeu_graph.generator import generate_corpus
+    from kzeu_graph.synth.generator import generate_corpus
 
     folder = tmp_path_factory.mktemp("corpus")
     generate_corpus(3, folder)
@@ -452,7 +452,7 @@ def test_version_names_the_inference_engines() -> None:
 
 
 def test_the_cli_default_is_the_library_default() -> None:
-    from kzeu_graph import cli
+    from kzeu_graph.cli import commands as cli
 
     assert cli._INFERENCE_TIMEOUT == DEFAULT_TIMEOUT
 
@@ -474,7 +474,7 @@ def test_rdfs_needs_no_owlrl_and_owlrl_says_it_is_missing(
 
 
 def test_the_server_stops_at_the_limit(tmp_path: Path) -> None:
-    from kzeu_graph.workers import QueryService, WorkerConfig
+    from kzeu_graph.serve.workers import QueryService, WorkerConfig
 
     data = tmp_path / "chain.ttl"
     data.write_text(chain(), encoding="utf-8")

@@ -6,7 +6,7 @@ inert term that matches nothing; the network guard in conftest fails the test on
 any outbound connection (a SERVICE clause that got through would make one).
 
 Every test runs on every engine: rdflib binds with initBindings, the others get the
-value written into the query text by the strict term serializer (kzeu_graph.terms).
+value written into the query text by the strict term serializer (kzeu_graph.rdf.terms).
 Oxigraph's own HTTP client is out of the guard's sight (it is not Python), so for
 Oxigraph the proof is the exact rows: a payload that escaped its term would change them.
 """
@@ -17,9 +17,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from kzeu_graph.catalog import list_queries
 from kzeu_graph.engines import Engine, open_engine, run_saved
 from kzeu_graph.errors import ParameterError
+from kzeu_graph.sparql.catalog import list_queries
 from payloads import PAYLOADS
 from test_stores import store_spec
 

@@ -20,8 +20,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kzeu_graph.export import ExportGraphs, build_export, serialize
-from kzeu_graph.loading import parse_file
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.publish.export import ExportGraphs, build_export, serialize
 from roundtrip import FORMATS, OX_FORMAT, RAPPER_INPUT, rapper, refuse_network
 from roundtrip import from_oxigraph as oxigraph_to_rdflib
 

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from junitparser import Failure, JUnitXml, TestSuite
 from rdflib import RDF, Graph, URIRef
 
-from kzeu_graph.cli import main
-from kzeu_graph.junit import shape_cases, to_junit
-from kzeu_graph.loading import load_shapes
-from kzeu_graph.validation import Finding, ValidationReport, validate
+from kzeu_graph.cli.commands import main
+from kzeu_graph.loading.graph import load_shapes
+from kzeu_graph.validation.junit import shape_cases, to_junit
+from kzeu_graph.validation.report import Finding, ValidationReport, validate
 from paths import DATA, LOCATION_FIXTURES, SHAPES
 
 NEW_PEOPLE = LOCATION_FIXTURES / "new-people.ttl"

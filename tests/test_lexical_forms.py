@@ -18,8 +18,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kzeu_graph.datafiles import rdf_format
-from kzeu_graph.loading import parse_file
+from kzeu_graph.loading.datafiles import rdf_format
+from kzeu_graph.loading.graph import parse_file
 from paths import DATA_DIR, FIXTURES, ONTOLOGY_DIR, ROOT
 
 EX = "http://example.org/"
@@ -197,7 +197,7 @@ EXPORT_FORMATS = {
 def test_kept_forms_survive_export(tmp_path: Path, fmt: str) -> None:
     """A kept ``"1"^^xsd:boolean`` must not come out as the Turtle integer ``1``, nor
     ``"3.0E1"^^xsd:double`` as ``3e+01``: the exported text reads back literal for literal."""
-    from kzeu_graph.export import serialize
+    from kzeu_graph.publish.export import serialize
 
     path = tmp_path / "typed.ttl"
     path.write_text(WRITTEN_FILES["typed.ttl"], encoding="utf-8")

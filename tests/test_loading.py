@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kzeu_graph import resources
 from kzeu_graph.errors import InputError
-from kzeu_graph.loading import load_graph, parse_file
+from kzeu_graph.loading.graph import load_graph, parse_file
 from kzeu_graph.safety import DEFAULT_MAX_BYTES, get_max_bytes, set_max_bytes
 from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_ONTOLOGY, ROOT
 
@@ -295,7 +295,7 @@ def test_a_literal_longer_than_the_parser_buffer_is_refused(tmp_path: Path) -> N
 def test_an_ill_typed_boolean_is_reported_as_written(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from kzeu_graph.cli import main
+    from kzeu_graph.cli.commands import main
 
     path = tmp_path / "yes.ttl"
     path.write_text(f'<{EX}a> <{EX}b> "yes"^^<{XSD_NS}boolean> .\n')

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from kzeu_graph import locations
-from kzeu_graph.cli import main
-from kzeu_graph.loading import parse_file
-from kzeu_graph.locations import SourceIndex, locate_report, validate_files
-from kzeu_graph.validation import Finding, ValidationReport
+from kzeu_graph.cli.commands import main
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.validation import locations
+from kzeu_graph.validation.locations import SourceIndex, locate_report, validate_files
+from kzeu_graph.validation.report import Finding, ValidationReport
 from paths import DATA, LOCATION_FIXTURES, ONTOLOGY, REUSED_TERMS, ROOT, SHAPE_FIXTURES, SHAPES
 
 NEW_PEOPLE = LOCATION_FIXTURES / "new-people.ttl"

@@ -111,16 +111,16 @@ def test_installed_cli_validates_and_queries(installed: Path, tmp_path: Path) ->
 
 
 def test_wheel_ships_the_server_assets(wheel: Path, installed: Path, tmp_path: Path) -> None:
-    static = ROOT / "src" / "kzeu_graph" / "static"
+    static = ROOT / "src" / "kzeu_graph" / "serve" / "static"
     shipped = sorted(p.name for p in static.iterdir() if p.is_file())
     assert {"index.html", "query.js", "style.css"} <= set(shipped)
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {f"kzeu_graph/static/{name}" for name in shipped} <= names
+    assert {f"kzeu_graph/serve/static/{name}" for name in shipped} <= names
     probe = subprocess.run(
         [
             installed / "bin" / "python",
             "-c",
-            "from kzeu_graph.server import STATIC_DIR, _static_files\n"
+            "from kzeu_graph.serve.app import STATIC_DIR, _static_files\n"
             "print(STATIC_DIR)\nprint(' '.join(sorted(_static_files())))",
         ],
         cwd=tmp_path,

@@ -1721,9 +1721,9 @@ def test_query_gives_the_same_rows_on_oxigraph(
 
 
 def library_rows(graph: Graph, name: str, params: Mapping[str, str]) -> list[Row] | None:
-    """Rows from kzeu_graph.queries.run_query, or None if the library is not there."""
+    """Rows from kzeu_graph.sparql.run.run_query, or None if the library is not there."""
     try:
-        module: Any = importlib.import_module("kzeu_graph.queries")
+        module: Any = importlib.import_module("kzeu_graph.sparql.run")
     except ImportError:
         return None
     result: Any = module.run_query(graph, name, dict(params), directory=QUERIES_DIR)
@@ -1753,7 +1753,7 @@ def test_library_run_query_returns_the_same_rows(
 ) -> None:
     theirs = library_rows(graph, name, params)
     if theirs is None:
-        pytest.skip("kzeu_graph.queries.run_query is not available")
+        pytest.skip("kzeu_graph.sparql.run.run_query is not available")
     assert same_rows(rows(graph, name, params), theirs)
 
 

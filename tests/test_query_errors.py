@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import QueryError
-from kzeu_graph.queries import prepare
+from kzeu_graph.sparql.run import prepare
 
 BLOCK = (
     "could not read the pattern that starts here: expected a whole triple "

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzeu_graph.cli import main
-from kzeu_graph.loading import load_ontology, parse_file
-from kzeu_graph.reasoning import ReasonerError, check_consistency, check_ontology
+from kzeu_graph.cli.commands import main
+from kzeu_graph.loading.graph import load_ontology, parse_file
+from kzeu_graph.validation.reasoner import ReasonerError, check_consistency, check_ontology
 from paths import DATA, ONTOLOGY, REASONING_FIXTURES, REUSED_TERMS
 
 if shutil.which("java") is None:

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kzeu_graph.errors import KzeuError
-from kzeu_graph.queries import run_sparql
-from kzeu_graph.results import Result, term_to_python, turtle_term
+from kzeu_graph.sparql.results import Result, term_to_python, turtle_term
+from kzeu_graph.sparql.run import run_sparql
 
 SELECT = """PREFIX ex: <http://example.org/>
 SELECT ?s ?name ?count ?note WHERE {

@@ -106,7 +106,7 @@ def test_size_cap_must_be_positive() -> None:
 def test_load_graphs_is_off() -> None:
     import rdflib.plugins.sparql
 
-    import kzeu_graph.queries  # noqa: F401  (importing the SPARQL runner switches it off)
+    import kzeu_graph.sparql.run  # noqa: F401  (importing the SPARQL runner switches it off)
 
     assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
 
@@ -233,7 +233,7 @@ def test_every_output_option_writes_through_a_fifo_and_a_device_link(
 ) -> None:
     from click.testing import CliRunner
 
-    from kzeu_graph.cli import main
+    from kzeu_graph.cli.commands import main
 
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from kzeu_graph.catalog import get_query
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from kzeu_graph.engines import open_engine, open_store
-from kzeu_graph.search import (
+from kzeu_graph.sparql.catalog import get_query
+from kzeu_graph.sparql.search import (
     UnknownIRIError,
     check_parameters,
     names_something,
@@ -247,7 +247,7 @@ def test_describe_suggests() -> None:
 
 
 def test_server_api_answers_400_with_suggestions() -> None:
-    from kzeu_graph.workers import QueryService, SavedQueryJob, WorkerConfig
+    from kzeu_graph.serve.workers import QueryService, SavedQueryJob, WorkerConfig
 
     service = QueryService(WorkerConfig(max_rows=50))
     reply = service.handle(

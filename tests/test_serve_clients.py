@@ -14,9 +14,9 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
-from kzeu_graph.catalog import SavedQuery, list_queries
-from kzeu_graph.loading import load_graph
-from kzeu_graph.queries import run_query, run_sparql
+from kzeu_graph.loading.graph import load_graph
+from kzeu_graph.sparql.catalog import SavedQuery, list_queries
+from kzeu_graph.sparql.run import run_query, run_sparql
 from serving import Server, running_server
 
 pytestmark = pytest.mark.slow

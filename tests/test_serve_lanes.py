@@ -11,8 +11,8 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 
-from kzeu_graph.server import Lane, Load, ReplyCache
-from kzeu_graph.workers import Reply
+from kzeu_graph.serve.app import Lane, Load, ReplyCache
+from kzeu_graph.serve.workers import Reply
 
 SHARE = (
     "too many queries from this client at once: 1 running or waiting (the limit); "

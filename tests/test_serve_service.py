@@ -18,15 +18,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 from rdflib.query import Result as RdflibResult
 
-from kzeu_graph.catalog import list_queries
 from kzeu_graph.errors import QueryError
-from kzeu_graph.loading import parse_file
-from kzeu_graph.namespaces import KZR, KZV
-from kzeu_graph.openapi import openapi_document
-from kzeu_graph.pages import Span, highlighted, source_text
-from kzeu_graph.queries import prepare
-from kzeu_graph.results import Result
-from kzeu_graph.workers import (
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.rdf.namespaces import KZR, KZV
+from kzeu_graph.serve.openapi import openapi_document
+from kzeu_graph.serve.pages import Span, highlighted, source_text
+from kzeu_graph.serve.workers import (
     DATASET_IRI,
     ONTOLOGY_IRI,
     DocumentJob,
@@ -36,6 +33,9 @@ from kzeu_graph.workers import (
     WorkerConfig,
     service_description,
 )
+from kzeu_graph.sparql.catalog import list_queries
+from kzeu_graph.sparql.results import Result
+from kzeu_graph.sparql.run import prepare
 from paths import ARTICLE_TEXT, DATA, ONTOLOGY, QUERIES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

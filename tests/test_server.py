@@ -26,9 +26,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 from rdflib.query import Result as RdflibResult
 
-from kzeu_graph.loading import load_graph, parse_file
-from kzeu_graph.namespaces import KZR, KZV
-from kzeu_graph.queries import describe
+from kzeu_graph.loading.graph import load_graph, parse_file
+from kzeu_graph.rdf.namespaces import KZR, KZV
+from kzeu_graph.sparql.run import describe
 from paths import ARTICLE_TEXT, DATA_DIR, ONTOLOGY, QUERIES_DIR, ROOT
 from serving import Reply, Server, recording_listener, running_server
 
@@ -785,7 +785,7 @@ def test_the_listening_socket_turns_nagle_off() -> None:
     """Accepted connections inherit TCP_NODELAY: no 40 ms delayed-ACK stall on keep-alive."""
     import socket
 
-    from kzeu_graph.server import _listen
+    from kzeu_graph.serve.app import _listen
 
     sock = _listen("127.0.0.1", 0)
     try:

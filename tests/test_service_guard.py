@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from kzeu_graph.engines import Engine, open_engine
 from kzeu_graph.errors import QueryError
 from kzeu_graph.safety import canonical_query, check_query_text
-from kzeu_graph.workers import QueryService, SparqlJob, WorkerConfig
+from kzeu_graph.serve.workers import QueryService, SparqlJob, WorkerConfig
 from test_stores import oxigraph_folder, store_spec  # noqa: F401 (a fixture store_spec uses)
 
 ANSWER = (
@@ -348,7 +348,7 @@ def test_cli_sparql_refuses_the_attack_on_oxigraph(
 ) -> None:
     from click.testing import CliRunner
 
-    from kzeu_graph.cli import main
+    from kzeu_graph.cli.commands import main
 
     query = tmp_path / "q.rq"
     query.write_bytes(fill(ATTACKS["escapes-in-strings"][name], listener).encode())

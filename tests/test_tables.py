@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kzeu_graph.catalog import list_queries
-from kzeu_graph.engines.fastpath import fit_table, record_layout, select_columns
+from kzeu_graph.cli.output import fit_table, record_layout, select_columns
 from kzeu_graph.errors import ParameterError
+from kzeu_graph.sparql.catalog import list_queries
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -102,8 +102,8 @@ QUERIES = [q for q in list_queries() if q.columns]
 
 @pytest.mark.parametrize("saved", QUERIES, ids=[q.name for q in QUERIES])
 def test_declared_columns_exist(saved: object) -> None:
-    from kzeu_graph.loading import load_graph
-    from kzeu_graph.queries import run_query
+    from kzeu_graph.loading.graph import load_graph
+    from kzeu_graph.sparql.run import run_query
 
     assert saved.columns  # type: ignore[attr-defined]
     result = run_query(_graph(load_graph), saved)  # type: ignore[arg-type]

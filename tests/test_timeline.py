@@ -24,11 +24,11 @@ from rdflib import Graph, Literal
 from rdflib.namespace import TIME
 
 from conftest import copy_graph
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import KzeuError
-from kzeu_graph.loading import load_graph
-from kzeu_graph.namespaces import KZR
-from kzeu_graph.timeline import TimelineItem, timeline, timeline_items, timeline_svg
+from kzeu_graph.loading.graph import load_graph
+from kzeu_graph.publish.timeline import TimelineItem, timeline, timeline_items, timeline_svg
+from kzeu_graph.rdf.namespaces import KZR
 from paths import ROOT
 
 SVG = ROOT / "docs" / "timeline.svg"

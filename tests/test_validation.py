@@ -8,9 +8,9 @@ from rdflib.namespace import PROV, RDFS, SH, XSD
 
 from conftest import copy_graph
 from kzeu_graph.errors import InputError
-from kzeu_graph.loading import parse_file
-from kzeu_graph.namespaces import KZEU, KZEU_CHECK, OA, SCHEMA
-from kzeu_graph.validation import ValidationReport, python_checks, validate
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.rdf.namespaces import KZEU, KZEU_CHECK, OA, SCHEMA
+from kzeu_graph.validation.report import ValidationReport, python_checks, validate
 from paths import FIXTURE_SOURCES
 
 KZR = Namespace("https://w3id.org/kzeu/id/")

@@ -24,12 +24,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kzeu_graph.cli import main
+from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import InputError
-from kzeu_graph.generator import generate_corpus
-from kzeu_graph.loading import load_graph, parse_file
-from kzeu_graph.locations import validate_files
-from kzeu_graph.validation import (
+from kzeu_graph.loading.graph import load_graph, parse_file
+from kzeu_graph.synth.generator import generate_corpus
+from kzeu_graph.validation.locations import validate_files
+from kzeu_graph.validation.report import (
     NATIVE_ENGINE,
     ValidationReport,
     engine_versions,
@@ -179,7 +179,7 @@ def test_a_corpus_with_seeded_violations(tmp_path: Path) -> None:
     assert_same(fast, reference)
     # locating reads only the lines that name a focus node: the same places as all lines
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr("kzeu_graph.locations._lines_naming", lambda text, _: text)
+        patched.setattr("kzeu_graph.validation.locations._lines_naming", lambda text, _: text)
         everything = validate_files([corpus])
     assert report_key(everything) == report_key(fast)
     assert all(f.line is not None for f in fast.results)
@@ -216,7 +216,7 @@ def test_each_shape_fixture_read_natively(fixture: Path) -> None:
 
 @pytest.fixture
 def no_rdflib_parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kzeu_graph.loading.load_graph", _refuse)
+    monkeypatch.setattr("kzeu_graph.loading.graph.load_graph", _refuse)
 
 
 @pytest.mark.usefixtures("no_rdflib_parser")
@@ -259,7 +259,7 @@ def test_python_check_findings(
     file.write_text(text.replace(old, new, 1), encoding="utf-8")
     with monkeypatch.context() as patched:
         if engine == NATIVE_ENGINE:
-            patched.setattr("kzeu_graph.loading.load_graph", _refuse)
+            patched.setattr("kzeu_graph.loading.graph.load_graph", _refuse)
         fast = validate_files([file])
     reference = validate_files([file], engine="pyshacl")
     assert check in {f.source for f in fast.results}
@@ -423,7 +423,7 @@ def test_literal_and_value_constraints(tmp_path: Path, constraint: str, data: st
 def test_the_default_path_imports_neither_pyshacl_nor_owlrl() -> None:
     code = (
         "import sys\n"
-        "from kzeu_graph.locations import validate_files\n"
+        "from kzeu_graph.validation.locations import validate_files\n"
         "report = validate_files()\n"
         "print(report.engine, report.conforms, 'pyshacl' in sys.modules, 'owlrl' in sys.modules)\n"
     )

@@ -1,6 +1,6 @@
 """The validator's fast path gives pyshacl's own results, exactly.
 
-``kzeu_graph.validation`` hands pyshacl a data graph that parses each SPARQL text once and
+``kzeu_graph.validation.report`` hands pyshacl a data graph that parses each SPARQL text once and
 answers a per-focus-node SHACL-SPARQL query from one evaluation grouped by ``?this``
 (see ``_ValidationGraph``). These tests run every shape fixture both ways, plain pyshacl
 on a plain graph and the project's path, and require the same results; they also pin down
@@ -21,9 +21,9 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH, TIME, XSD
 from rdflib.plugins.sparql import prepareQuery
 
-from kzeu_graph.loading import load_graph, load_shapes, parse_file
-from kzeu_graph.namespaces import KZEU, OA
-from kzeu_graph.validation import ValidationEngine, _groupable_by_this, validate
+from kzeu_graph.loading.graph import load_graph, load_shapes, parse_file
+from kzeu_graph.rdf.namespaces import KZEU, OA
+from kzeu_graph.validation.report import ValidationEngine, _groupable_by_this, validate
 from paths import DATA, ONTOLOGY, REUSED_TERMS, SHAPE_FIXTURES, SHAPES, SOURCES_DIR
 from test_shapes import Result, actual_results, expected_results
 

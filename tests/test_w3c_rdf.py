@@ -35,8 +35,8 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kzeu_graph.errors import InputError
-from kzeu_graph.export import serialize
-from kzeu_graph.loading import parse_file
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.publish.export import serialize
 from paths import W3C_DIR
 from roundtrip import (
     FORMATS,

@@ -1,4 +1,4 @@
-"""The W3C SHACL core test suite through the project's validation (kzeu_graph.validation.validate).
+"""The W3C SHACL core test suite through the project's validation (kzeu_graph.validation.report.validate).
 
 Every ``sht:Validate`` case of ``../shared/w3c/shacl/core`` (or ``$KZEU_W3C_DIR/shacl/core``)
 is read with the project's loader and validated with the case's shapes graph, SHACL alone
@@ -30,8 +30,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kzeu_graph.loading import parse_file
-from kzeu_graph.validation import (
+from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.validation.report import (
     NATIVE_ENGINE,
     ValidationReport,
     check_literals,

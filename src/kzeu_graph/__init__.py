@@ -9,8 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, KzeuError, ParameterError, QueryError
-from .export import export, serialize  # eager: the function must shadow the submodule
+from kzeu_graph.errors import InputError, KzeuError, ParameterError, QueryError
 
 
 def _version() -> str:
@@ -25,36 +24,39 @@ def _version() -> str:
 
 if TYPE_CHECKING:
     __version__: str
-    from .catalog import Parameter, SavedQuery, get_query, list_queries
-    from .engines import Engine, open_engine, open_store
-    from .inference import InferenceTimeout, inference_timeout
-    from .loading import load_graph, load_ontology, load_shapes, parse_file
-    from .queries import describe, run_query, run_showcase, run_sparql
-    from .results import Result
-    from .validation import Finding, ValidationReport, validate
+    from kzeu_graph.engines import Engine, open_engine, open_store
+    from kzeu_graph.loading.graph import load_graph, load_ontology, load_shapes, parse_file
+    from kzeu_graph.loading.inference import InferenceTimeout, inference_timeout
+    from kzeu_graph.publish.export import export, serialize
+    from kzeu_graph.sparql.catalog import Parameter, SavedQuery, get_query, list_queries
+    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.sparql.run import describe, run_query, run_showcase, run_sparql
+    from kzeu_graph.validation.report import Finding, ValidationReport, validate
 
 _LAZY: dict[str, str] = {
-    "Parameter": "catalog",
-    "SavedQuery": "catalog",
-    "get_query": "catalog",
-    "list_queries": "catalog",
+    "export": "publish.export",
+    "serialize": "publish.export",
+    "Parameter": "sparql.catalog",
+    "SavedQuery": "sparql.catalog",
+    "get_query": "sparql.catalog",
+    "list_queries": "sparql.catalog",
     "Engine": "engines",
     "open_engine": "engines",
     "open_store": "engines",
-    "InferenceTimeout": "inference",
-    "inference_timeout": "inference",
-    "load_graph": "loading",
-    "load_ontology": "loading",
-    "load_shapes": "loading",
-    "parse_file": "loading",
-    "describe": "queries",
-    "run_query": "queries",
-    "run_showcase": "queries",
-    "run_sparql": "queries",
-    "Result": "results",
-    "Finding": "validation",
-    "ValidationReport": "validation",
-    "validate": "validation",
+    "InferenceTimeout": "loading.inference",
+    "inference_timeout": "loading.inference",
+    "load_graph": "loading.graph",
+    "load_ontology": "loading.graph",
+    "load_shapes": "loading.graph",
+    "parse_file": "loading.graph",
+    "describe": "sparql.run",
+    "run_query": "sparql.run",
+    "run_showcase": "sparql.run",
+    "run_sparql": "sparql.run",
+    "Result": "sparql.results",
+    "Finding": "validation.report",
+    "ValidationReport": "validation.report",
+    "validate": "validation.report",
 }
 
 __all__ = [

@@ -1,6 +1,6 @@
 """``python -m kzeu_graph``: the command-line interface."""
 
-from .cli import main
+from kzeu_graph.cli.commands import main
 
 if __name__ == "__main__":
     main(prog_name="kzeu-graph")

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InputError, QueryError
+from kzeu_graph.errors import InputError, QueryError
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query

@@ -16,7 +16,7 @@ environment variable):
                                         fragment is never sent
 =====================================  =================================================
 
-Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.results.Result`
+Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.sparql.results.Result`
 (rdflib terms, same Python values). Parameters are never pasted into query text: rdflib
 gets ``initBindings``; Oxigraph and remote endpoints get an inline VALUES row whose terms
 come from a strict serializer (:mod:`kzeu_graph.engines.binding`).
@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkable
 from urllib.parse import urlsplit
 
-from ..errors import InputError, ParameterError
-from ..terms import Term, is_valid_iri
+from kzeu_graph.errors import InputError, ParameterError
+from kzeu_graph.rdf.terms import Term, is_valid_iri
 
 if TYPE_CHECKING:
-    from ..catalog import SavedQuery
-    from ..results import Result
+    from kzeu_graph.sparql.catalog import SavedQuery
+    from kzeu_graph.sparql.results import Result
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
@@ -77,7 +77,7 @@ class Engine(Protocol):
     ) -> Result:
         """Run a read-only query; ``bindings`` ({variable name: term}) bind its parameters.
 
-        Every engine runs the text :func:`kzeu_graph.queries.guard` checked (its canonical
+        Every engine runs the text :func:`kzeu_graph.sparql.run.guard` checked (its canonical
         form), never the text as given. ``checked=True`` says the text has already passed
         ``guard`` (or is a shipped saved query): the rdflib parse is skipped, but the text is
         still made canonical and refused if it holds the word SERVICE.
@@ -219,14 +219,14 @@ def open_store(spec: str | StoreSpec) -> Engine:
     """Open the store as it is: empty in memory, or the folder's / server's triples."""
     parsed = parse_store(spec) if isinstance(spec, str) else spec
     if parsed.kind == "memory":
-        from .rdflib_engine import RdflibEngine
+        from kzeu_graph.engines.rdflib_engine import RdflibEngine
 
         return RdflibEngine(spec=parsed)
     if parsed.kind == "oxigraph":
-        from .oxigraph_engine import OxigraphEngine
+        from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
 
         return OxigraphEngine(parsed)
-    from .remote import RemoteEngine
+    from kzeu_graph.engines.remote import RemoteEngine
 
     return RemoteEngine(parsed)
 
@@ -261,7 +261,7 @@ def open_engine(
 
 def graph_files(data: Sequence[Path] | None = None) -> list[Path]:
     """The ontology files, then ``data`` (default: the shipped graph)."""
-    from .. import resources
+    from kzeu_graph import resources
 
     files = resources.default_data_files() if data is None else [Path(p) for p in data]
     return [*resources.ontology_files(), *files]
@@ -276,7 +276,7 @@ def fill(
     """Load the ontology and data (+ closure) into ``engine``; returns the triples read."""
     if inference == "none":
         return engine.load(graph_files(data), progress=progress)
-    from ..loading import load_graph
+    from kzeu_graph.loading.graph import load_graph
 
     graph = load_graph(data, inference=inference)  # type: ignore[arg-type]
     return engine.load_ntriples(graph.serialize(format="nt", encoding="utf-8"), progress=progress)
@@ -309,7 +309,7 @@ def run_saved(
     directory: Path | None = None,
 ) -> Result:
     """Run a saved query on ``engine`` with typed parameters (strings are converted by kind)."""
-    from ..catalog import get_query
+    from kzeu_graph.sparql.catalog import get_query
 
     saved = name if not isinstance(name, str) else get_query(name, directory)
     return engine.query(saved.text, saved.bind_terms(params))

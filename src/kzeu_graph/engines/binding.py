@@ -9,7 +9,7 @@ what ``initBindings`` means for the variables of the outer group (every paramete
 saved queries is one).
 
 Only the saved query's own text (project files, not user input) decides where the row goes;
-the values are written by :func:`kzeu_graph.terms.sparql_term`, which can only ever produce
+the values are written by :func:`kzeu_graph.rdf.terms.sparql_term`, which can only ever produce
 one RDF term per value. No user string is ever pasted into the query text.
 """
 
@@ -19,8 +19,8 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from ..errors import QueryError
-from ..terms import RDF_LANG_STRING, XSD_STRING, Term, sparql_term
+from kzeu_graph.errors import QueryError
+from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, sparql_term
 
 __all__ = ["bind_values", "outer_group_start"]
 

@@ -1,8 +1,8 @@
 """The Oxigraph engine (pyoxigraph): in memory, or persistent in a folder.
 
 Parsing and querying run in Oxigraph's Rust code; rdflib is imported only to build the
-project's :class:`~kzeu_graph.results.Result` (the CLI's query path formats Oxigraph's own
-results instead, see :mod:`kzeu_graph.engines.fastpath`). Parameters are bound with an
+project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path formats Oxigraph's own
+results instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
 inline VALUES row (:mod:`kzeu_graph.engines.binding`): pyoxigraph's ``substitutions``
 binds only projected variables, and ``BOUND()`` of a substituted variable is false.
 """
@@ -17,15 +17,15 @@ from typing import IO, TYPE_CHECKING, Any, Self
 
 import pyoxigraph as ox
 
-from ..datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
-from ..errors import InputError, KzeuError, QueryError
-from ..safety import check_query_text
-from ..terms import XSD_STRING, Term
-from .binding import bind_values
+from kzeu_graph.engines.binding import bind_values
+from kzeu_graph.errors import InputError, KzeuError, QueryError
+from kzeu_graph.loading.datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
+from kzeu_graph.rdf.terms import XSD_STRING, Term
+from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
-    from ..results import Result
-    from . import Progress, StoreSpec
+    from kzeu_graph.engines import Progress, StoreSpec
+    from kzeu_graph.sparql.results import Result
 
 __all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdflib_term"]
 
@@ -94,7 +94,7 @@ class OxigraphEngine:
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
         if not checked:
-            from ..queries import guard
+            from kzeu_graph.sparql.run import guard
 
             text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
         return self._result(self.solutions(text, bindings))
@@ -109,7 +109,7 @@ class OxigraphEngine:
         return found
 
     def _result(self, answer: Any) -> Result:
-        from ..results import Result
+        from kzeu_graph.sparql.results import Result
 
         if isinstance(answer, ox.QueryBoolean):
             return Result(kind="ask", boolean=bool(answer))
@@ -124,7 +124,7 @@ class OxigraphEngine:
                 for solution in answer
             ]
             return Result(kind="select", variables=variables, rows=rows)
-        from ..namespaces import new_graph
+        from kzeu_graph.rdf.namespaces import new_graph
 
         graph = new_graph()
         for triple in answer:

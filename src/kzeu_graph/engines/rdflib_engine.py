@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from ..terms import Term, to_rdflib
+from kzeu_graph.rdf.terms import Term, to_rdflib
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from ..results import Result
-    from . import Progress, StoreSpec
+    from kzeu_graph.engines import Progress, StoreSpec
+    from kzeu_graph.sparql.results import Result
 
 __all__ = ["RdflibEngine"]
 
@@ -21,8 +21,8 @@ class RdflibEngine:
     """rdflib in memory: prepared queries (cached by text), parameters as ``initBindings``."""
 
     def __init__(self, graph: Graph | None = None, spec: StoreSpec | None = None) -> None:
-        from ..namespaces import new_graph
-        from . import parse_store
+        from kzeu_graph.engines import parse_store
+        from kzeu_graph.rdf.namespaces import new_graph
 
         self.graph = new_graph() if graph is None else graph
         self.spec = parse_store("memory") if spec is None else spec
@@ -30,13 +30,13 @@ class RdflibEngine:
     def query(
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
-        from ..queries import execute_prepared, prepare
+        from kzeu_graph.sparql.run import execute_prepared, prepare
 
         initial = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
         return execute_prepared(self.graph, prepare(text), initial)
 
     def load(self, files: Sequence[Path], *, progress: Progress | None = None) -> int:
-        from ..loading import parse_file
+        from kzeu_graph.loading.graph import parse_file
 
         total = 0
         for path in files:
@@ -48,12 +48,12 @@ class RdflibEngine:
         return total
 
     def _merge(self, graph: Graph) -> None:
-        from ..loading import merge
+        from kzeu_graph.loading.graph import merge
 
         merge(self.graph, graph)
 
     def load_ntriples(self, data: bytes, *, progress: Progress | None = None) -> int:
-        from ..loading import parse_data
+        from kzeu_graph.loading.graph import parse_data
 
         graph = parse_data(data)
         self._merge(graph)

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from ..errors import InputError, QueryError
-from ..safety import check_query_text
-from ..terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
-from .binding import bind_values
+from kzeu_graph.engines.binding import bind_values
+from kzeu_graph.errors import InputError, QueryError
+from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
+from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
-    from ..results import Result
-    from . import Progress, StoreSpec
+    from kzeu_graph.engines import Progress, StoreSpec
+    from kzeu_graph.sparql.results import Result
 
 __all__ = ["RemoteEngine", "default_endpoints"]
 
@@ -163,7 +163,7 @@ class RemoteEngine:
     ) -> Result:
         form = None
         if not checked:
-            from ..queries import guard
+            from kzeu_graph.sparql.run import guard
 
             accepted = guard(text)  # refuses updates, FROM, SERVICE, malformed (cached)
             text, form = accepted.text, accepted.form
@@ -177,7 +177,7 @@ class RemoteEngine:
         return self._json_result(self.raw_query(bound, JSON_RESULTS))
 
     def _json_result(self, data: bytes) -> Result:
-        from ..results import Result
+        from kzeu_graph.sparql.results import Result
 
         try:
             document = json.loads(data)
@@ -197,9 +197,9 @@ class RemoteEngine:
     def _graph_result(self, data: bytes) -> Result:
         import pyoxigraph as ox
 
-        from ..namespaces import new_graph
-        from ..results import Result
-        from .oxigraph_engine import rdflib_term
+        from kzeu_graph.engines.oxigraph_engine import rdflib_term
+        from kzeu_graph.rdf.namespaces import new_graph
+        from kzeu_graph.sparql.results import Result
 
         graph = new_graph()
         try:
@@ -220,7 +220,7 @@ class RemoteEngine:
     def load(self, files: Sequence[Path], *, progress: Progress | None = None) -> int:
         import pyoxigraph as ox
 
-        from .oxigraph_engine import check_rdf_file
+        from kzeu_graph.engines.oxigraph_engine import check_rdf_file
 
         total = 0
         for path in files:
@@ -229,7 +229,7 @@ class RemoteEngine:
             try:
                 quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
             except (SyntaxError, MemoryError, RecursionError, ValueError, OSError) as exc:
-                from ..datafiles import parse_error
+                from kzeu_graph.loading.datafiles import parse_error
 
                 raise parse_error(path, exc) from None
             # every quad's graph is dropped: files are flattened, as rdflib's loader does

@@ -20,15 +20,15 @@ from rdflib.plugins.stores.memory import Memory
 from rdflib.query import Result
 from rdflib.term import Node
 
-from . import resources
-from .errors import InputError, KzeuError
-from .namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
-from .terms import is_valid_iri
+from kzeu_graph import resources
+from kzeu_graph.errors import InputError, KzeuError
+from kzeu_graph.rdf.namespaces import KZEU, KZEU_CHECK, OA, SCHEMA, new_graph
+from kzeu_graph.rdf.terms import is_valid_iri
 
 if TYPE_CHECKING:  # rdflib's SPARQL and the loaders are imported only when pyshacl runs
     from rdflib.plugins.sparql.sparql import Query
 
-    from .loading import Inference
+    from kzeu_graph.loading.graph import Inference
 
 __all__ = [
     "FAIL_ON",
@@ -189,7 +189,7 @@ class ValidationReport:
     seconds: float = 0.0  # wall time of the validation
     engine: str = REFERENCE_ENGINE  # the SHACL engine that ran: "pyshacl-turbo" or "pyshacl"
     inference: str = "none"  # the closure validated: none, rdfs or owlrl
-    inference_engine: str = "none"  # what computed it (kzeu_graph.inference.ENGINES)
+    inference_engine: str = "none"  # what computed it (kzeu_graph.loading.inference.ENGINES)
 
     def filter(self, min_severity: str = "Info") -> list[Finding]:
         """Findings at least as severe as ``min_severity`` (Violation > Warning > Info)."""
@@ -797,7 +797,7 @@ def _with_closure(
     """
     if inference == "none":
         return None, "none"
-    from .inference import closure
+    from kzeu_graph.loading.inference import closure
 
     closed = new_graph()
     closed += data_graph
@@ -824,7 +824,7 @@ def validate(
     names in (default: the shipped ``data/sources``). ``project_checks=False`` runs SHACL
     alone (no text-span, literal or IRI checks), as the W3C suite expects.
     """
-    from .loading import load_shapes
+    from kzeu_graph.loading.graph import load_shapes
 
     started = time.perf_counter()
     shapes_graph = load_shapes() if shapes is None else shapes
@@ -894,8 +894,8 @@ def validate_files_natively(
     reading is the one reported), and when a literal is ill-typed (pyshacl decides, see
     _run_shacl). The Python checks run too (see _native_python_checks).
     """
-    from .datafiles import read_data_file
-    from .engines.oxigraph_engine import rdflib_term
+    from kzeu_graph.engines.oxigraph_engine import rdflib_term
+    from kzeu_graph.loading.datafiles import read_data_file
 
     module = native_engine()
     if module is None:
@@ -999,7 +999,7 @@ _COMPILED: dict[tuple[str, int, int], tuple[Graph, Any]] = {}
 def _compiled_shapes(module: ModuleType) -> tuple[Graph, Any]:
     """The project's shapes graph and pyshacl-turbo's compiled form of it, once per process
     (again when the shapes file changes)."""
-    from .loading import load_shapes
+    from kzeu_graph.loading.graph import load_shapes
 
     path = resources.shapes_file()
     stat = path.stat()

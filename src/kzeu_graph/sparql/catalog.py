@@ -14,10 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import resources
-from .errors import ParameterError, QueryError
-from .prefixes import PREFIX_IRIS
-from .terms import XSD, Term, TermError, from_oxigraph, from_rdflib, is_valid_iri, to_rdflib
+from kzeu_graph import resources
+from kzeu_graph.errors import ParameterError, QueryError
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
+from kzeu_graph.rdf.terms import (
+    XSD,
+    Term,
+    TermError,
+    from_oxigraph,
+    from_rdflib,
+    is_valid_iri,
+    to_rdflib,
+)
 
 if TYPE_CHECKING:
     from rdflib import Variable

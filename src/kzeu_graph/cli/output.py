@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 import click
 import pyoxigraph as ox
 
-from ..errors import ParameterError
-from ..prefixes import compact_iri
-from ..terms import Term
+from kzeu_graph.errors import ParameterError
+from kzeu_graph.rdf.prefixes import compact_iri
+from kzeu_graph.rdf.terms import Term
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..results import Result
-    from .oxigraph_engine import OxigraphEngine
+    from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
+    from kzeu_graph.sparql.results import Result
 
 __all__ = [
     "emit_oxigraph",

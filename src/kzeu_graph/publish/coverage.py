@@ -22,9 +22,9 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import InputError
-from .namespaces import KZEU, OA, SCHEMA
-from .pages import esc, href_of, label_of, page, source_text
+from kzeu_graph.errors import InputError
+from kzeu_graph.rdf.namespaces import KZEU, OA, SCHEMA
+from kzeu_graph.serve.pages import esc, href_of, label_of, page, source_text
 
 __all__ = [
     "Coverage",

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
-from . import resources
-from .errors import InputError
-from .safety import atomic_open, atomic_write
+from kzeu_graph import resources
+from kzeu_graph.errors import InputError
+from kzeu_graph.safety import atomic_open, atomic_write
 
 __all__ = ["CORPUS_FORMATS", "CorpusStats", "generate_corpus", "source_file_name"]
 
@@ -1247,7 +1247,7 @@ class _Article:
 
 def _shipped_ntriples() -> tuple[str, int]:
     """The shipped graph as N-Triples (rdflib's serializer), and its triple count."""
-    from .loading import parse_file
+    from kzeu_graph.loading.graph import parse_file
 
     graph = parse_file(resources.default_data_files()[0])
     lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()

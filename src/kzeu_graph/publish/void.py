@@ -22,10 +22,10 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, VOID
 
-from .errors import InputError, KzeuError
-from .export import EXPORT_FORMATS
-from .loading import SUPPORTED_SUFFIXES, load_ontology, parse_file
-from .namespaces import KZR, PREFIXES, new_graph
+from kzeu_graph.errors import InputError, KzeuError
+from kzeu_graph.loading.graph import SUPPORTED_SUFFIXES, load_ontology, parse_file
+from kzeu_graph.publish.export import EXPORT_FORMATS
+from kzeu_graph.rdf.namespaces import KZR, PREFIXES, new_graph
 
 __all__ = [
     "DATASET",
@@ -235,8 +235,8 @@ def describe_dataset(
 
 def dataset_description(data_files: Sequence[Path] | None = None) -> str:
     """The description of the shipped data (or of ``data_files``) as Turtle text."""
-    from . import resources
-    from .export import serialize
+    from kzeu_graph import resources
+    from kzeu_graph.publish.export import serialize
 
     files = resources.default_data_files() if not data_files else [Path(p) for p in data_files]
     data = new_graph()

@@ -30,8 +30,8 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
-from .errors import KzeuError
-from .namespaces import new_graph
+from kzeu_graph.errors import KzeuError
+from kzeu_graph.rdf.namespaces import new_graph
 
 __all__ = ["ConsistencyReport", "ReasonerError", "check_consistency", "check_ontology"]
 
@@ -168,7 +168,7 @@ def check_ontology(
 
     With ``include_data=False`` only the ontology and the reused terms (the TBox) are checked.
     """
-    from .loading import load_graph, load_ontology
+    from kzeu_graph.loading.graph import load_graph, load_ontology
 
     if not include_data:
         return check_consistency(load_ontology(), "ontology")

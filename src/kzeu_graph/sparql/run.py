@@ -16,14 +16,25 @@ from rdflib.plugins.sparql.processor import prepareUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from .catalog import SavedQuery, expand_curie, get_query, is_valid_iri, list_queries
-from .errors import KzeuError, ParameterError, QueryError
-from .namespaces import OA, PREFIXES
-from .results import Description, Result
-from .safety import canonical_query, check_query_algebra, check_query_text, forbid_sparql_loading
+from kzeu_graph.errors import KzeuError, ParameterError, QueryError
+from kzeu_graph.rdf.namespaces import OA, PREFIXES
+from kzeu_graph.safety import (
+    canonical_query,
+    check_query_algebra,
+    check_query_text,
+    forbid_sparql_loading,
+)
+from kzeu_graph.sparql.catalog import (
+    SavedQuery,
+    expand_curie,
+    get_query,
+    is_valid_iri,
+    list_queries,
+)
+from kzeu_graph.sparql.results import Description, Result
 
 if TYPE_CHECKING:
-    from .engines import Engine
+    from kzeu_graph.engines import Engine
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -184,7 +195,7 @@ def run_query(
     ``graph`` is an rdflib Graph or any engine from :func:`kzeu_graph.engines.open_engine`.
     """
     if not isinstance(graph, Graph):
-        from .engines import run_saved
+        from kzeu_graph.engines import run_saved
 
         return run_saved(graph, name, params, directory)
     saved = name if isinstance(name, SavedQuery) else get_query(name, directory)
@@ -231,7 +242,7 @@ def describe(graph: Graph, iri: str | URIRef) -> Description:
     Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
     The answer is an rdflib Graph that also displays readably (a text ``repr``, an HTML
     table in a notebook); it is empty if the graph says nothing about ``iri`` (see
-    :func:`kzeu_graph.search.suggest_for_iri` for what may have been meant).
+    :func:`kzeu_graph.sparql.search.suggest_for_iri` for what may have been meant).
     """
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
     out = Description(node)

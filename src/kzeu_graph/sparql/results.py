@@ -17,8 +17,8 @@ from rdflib.namespace import RDFS, SKOS, XSD
 from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
-from .errors import KzeuError, ParameterError
-from .prefixes import compact_iri
+from kzeu_graph.errors import KzeuError, ParameterError
+from kzeu_graph.rdf.prefixes import compact_iri
 
 __all__ = ["RESULT_FORMATS", "Description", "Result", "term_to_python", "turtle_term"]
 
@@ -290,7 +290,7 @@ class Result:
 
 
 class Description(Graph):
-    """What :func:`kzeu_graph.queries.describe` returns: an rdflib Graph about one subject.
+    """What :func:`kzeu_graph.sparql.run.describe` returns: an rdflib Graph about one subject.
 
     It is a plain Graph (iterate, query, serialize it as usual) that also shows itself
     readably: a short text ``repr`` and, in a notebook, an HTML table of the subject's
@@ -300,7 +300,7 @@ class Description(Graph):
     def __init__(self, subject: URIRef | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("bind_namespaces", "core")
         super().__init__(**kwargs)
-        from .namespaces import bind_prefixes
+        from kzeu_graph.rdf.namespaces import bind_prefixes
 
         bind_prefixes(self)
         self.subject = subject

@@ -27,7 +27,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from .validation import PYTHON_CHECKS, SEVERITIES, Finding, ValidationReport, severity_of
+from kzeu_graph.validation.report import (
+    PYTHON_CHECKS,
+    SEVERITIES,
+    Finding,
+    ValidationReport,
+    severity_of,
+)
 
 __all__ = ["CHECKS_SUITE", "SHACL_SUITE", "ShapeCase", "shape_cases", "to_junit"]
 

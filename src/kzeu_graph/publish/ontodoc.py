@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS, VANN
 from rdflib.term import Node
 
-from .namespaces import KZEU, KZV, PREFIXES
+from kzeu_graph.rdf.namespaces import KZEU, KZV, PREFIXES
 
 __all__ = ["ONTOLOGY", "model_dot", "ontology_html"]
 
@@ -26,7 +26,7 @@ _KINDS = (
 
 
 def _ontology() -> Graph:
-    from .loading import load_ontology
+    from kzeu_graph.loading.graph import load_ontology
 
     return load_ontology()
 

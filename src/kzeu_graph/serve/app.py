@@ -2,13 +2,13 @@
 
 The web process (Starlette on uvicorn) parses requests, negotiates formats and enforces
 request limits; it never touches the graph. Every query and every page is computed by a
-:class:`~kzeu_graph.workers.WorkerPool` process, which the web process kills and replaces
+:class:`~kzeu_graph.serve.workers.WorkerPool` process, which the web process kills and replaces
 when it overruns the time limit. Two pools, two lanes (see :class:`Lane`): ad-hoc SPARQL
 runs in the query pool (at a lower CPU priority, at most ``--client-queries`` per client
 address), pages, documents, saved queries and the service description in the page pool,
 whose successful replies the web process keeps (``--cache``); so runaway queries never
 hold up a page. Slow and silent connections are closed by deadlines
-(:mod:`kzeu_graph.connections`) and never count as requests in progress.
+(:mod:`kzeu_graph.serve.connections`) and never count as requests in progress.
 
 Routes:
 
@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from .catalog import SavedQuery, is_valid_iri, list_queries
-from .conneg import negotiate
-from .errors import InputError, ParameterError
-from .openapi import api_index, openapi_document
-from .pages import BASE_IRI, document_path
-from .workers import (
+from kzeu_graph.errors import InputError, ParameterError
+from kzeu_graph.serve.conneg import negotiate
+from kzeu_graph.serve.openapi import api_index, openapi_document
+from kzeu_graph.serve.pages import BASE_IRI, document_path
+from kzeu_graph.serve.workers import (
     DOCUMENT_TYPES,
     GRAPH_TYPES,
     ONTOLOGY_IRI,
@@ -56,6 +55,7 @@ from .workers import (
     WorkerPool,
     worker_count,
 )
+from kzeu_graph.sparql.catalog import SavedQuery, is_valid_iri, list_queries
 
 try:
     import anyio
@@ -70,7 +70,7 @@ try:
     from starlette.routing import Match, Route
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from .connections import guarded_protocol
+    from kzeu_graph.serve.connections import guarded_protocol
 except ImportError:  # pragma: no cover - the [serve] extra is missing
     raise InputError(
         "the web server needs the 'serve' extra: pip install 'kzeu-graph[serve]'"
@@ -602,7 +602,7 @@ class Endpoint:
                 given[key] = value
             saved.bind(given)  # fail fast, without a worker: the CLI's own checks
         except ParameterError as exc:
-            from .search import names_instead_of_iris
+            from kzeu_graph.sparql.search import names_instead_of_iris
 
             if not names_instead_of_iris(saved, given):  # else the worker suggests IRIs
                 raise Problem(400, str(exc)) from None
@@ -667,7 +667,7 @@ def create_app(
     ``run_pages`` every other job (pages, documents, saved queries; default: ``run``);
     ``workers`` are the sizes of the two pools.
     """
-    from . import __version__
+    from kzeu_graph import __version__
 
     query_workers, page_workers = workers
     load = Load(settings.max_connections)

@@ -1,6 +1,6 @@
 """Where a validation finding comes from: the file, and the line where its triple is written.
 
-The data files are parsed by rdflib (``kzeu_graph.loading``), which keeps no positions. This
+The data files are parsed by rdflib (``kzeu_graph.loading.graph``), which keeps no positions. This
 module reads the text of each line-based file again with a small scanner of its own that
 knows the Turtle family's tokens (IRIs, prefixed names, strings of every quoting, numbers,
 blank nodes, collections, comments) and its statement structure (subject, predicate, object
@@ -39,11 +39,16 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 from rdflib.util import guess_format
 
-from .errors import InputError
-from .validation import VALIDATION_ENGINES, Finding, ValidationEngine, ValidationReport
+from kzeu_graph.errors import InputError
+from kzeu_graph.validation.report import (
+    VALIDATION_ENGINES,
+    Finding,
+    ValidationEngine,
+    ValidationReport,
+)
 
 if TYPE_CHECKING:
-    from .loading import Inference
+    from kzeu_graph.loading.graph import Inference
 
 __all__ = [
     "LINE_FORMATS",
@@ -478,8 +483,8 @@ class SourceIndex:
 
     def _add_without_lines(self, path: Path, shown: str) -> None:
         """JSON-LD, RDF/XML (or a file the scanner gave up on): which subjects it holds."""
-        from .errors import InputError
-        from .loading import parse_file
+        from kzeu_graph.errors import InputError
+        from kzeu_graph.loading.graph import parse_file
 
         try:
             graph = parse_file(path)
@@ -636,10 +641,10 @@ def validate_files(
     shipped ones relative to the working folder (or in full).
 
     ``engine``: ``auto`` runs pyshacl-turbo when it imports, else pyshacl (the reference);
-    ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.validate`).
+    ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.report.validate`).
     """
-    from . import resources
-    from .validation import validate, validate_files_natively
+    from kzeu_graph import resources
+    from kzeu_graph.validation.report import validate, validate_files_natively
 
     if engine not in VALIDATION_ENGINES:
         raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
@@ -653,7 +658,7 @@ def validate_files(
         native = validate_files_natively([*ontology, *files], folders)
         if native is not None:
             return locate_report(native[0], [*files, *ontology], native[1], names)
-    from .loading import load_graph
+    from kzeu_graph.loading.graph import load_graph
 
     graph = load_graph(files)
     report = validate(graph, inference=inference, sources_dirs=folders, engine=engine)

@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, KzeuError, ParameterError, QueryError
+from kzeu_graph.errors import InputError, KzeuError, ParameterError, QueryError
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -75,7 +75,7 @@ ONTOLOGY_IRI = BASE_IRI + "ontology"
 DATASET_IRI = BASE_IRI + "id/dataset"
 VOID_FILE = "void.ttl"
 
-log = logging.getLogger("kzeu_graph.server")
+log = logging.getLogger("kzeu_graph.serve.app")
 
 
 def with_charset(media_type: str) -> str:
@@ -165,12 +165,12 @@ class QueryService:
     """The graph and the operations on it; runs inside a worker (or in-process in tests)."""
 
     def __init__(self, config: WorkerConfig) -> None:
-        from . import resources
-        from .catalog import list_queries
-        from .inference import inference_timeout
-        from .loading import load_graph, parse_file
-        from .namespaces import new_graph
-        from .pages import LABELS
+        from kzeu_graph import resources
+        from kzeu_graph.loading.graph import load_graph, parse_file
+        from kzeu_graph.loading.inference import inference_timeout
+        from kzeu_graph.rdf.namespaces import new_graph
+        from kzeu_graph.serve.pages import LABELS
+        from kzeu_graph.sparql.catalog import list_queries
 
         self.config = config
         data = [Path(p) for p in config.data] if config.data is not None else None
@@ -232,7 +232,7 @@ class QueryService:
 
     def _prepare(self, text: str) -> Any:
         """rdflib's parse of the canonical text, checked by the guard every engine uses."""
-        from .queries import prepare
+        from kzeu_graph.sparql.run import prepare
 
         return prepare(text, allowed_services=self.config.allowed_services)
 
@@ -245,7 +245,7 @@ class QueryService:
             if key in given:
                 raise ParameterError(f"parameter {key!r} given twice")
             given[key] = value
-        from .search import UnknownIRIError, check_parameters
+        from kzeu_graph.sparql.search import UnknownIRIError, check_parameters
 
         try:  # an IRI that names nothing, or a name given for an IRI: 400 with suggestions
             check_parameters(self.graph, saved, given)
@@ -260,7 +260,7 @@ class QueryService:
     # ---------------------------------------------------------------- queries
 
     def _run(self, prepared: Any, bindings: Mapping[Any, Any], accept: str | None) -> Reply:
-        from .conneg import negotiate
+        from kzeu_graph.serve.conneg import negotiate
 
         kind = prepared.algebra.name
         offered = GRAPH_TYPES if kind in ("ConstructQuery", "DescribeQuery") else RESULT_TYPES
@@ -273,7 +273,7 @@ class QueryService:
 
     def execute(self, prepared: Any, bindings: Mapping[Any, Any] | None = None) -> Any:
         """Evaluate a prepared query, stopping as soon as the result passes ``max_rows``."""
-        from .results import Result
+        from kzeu_graph.sparql.results import Result
 
         limit = self.config.max_rows
         too_large = ResultTooLargeError(
@@ -306,10 +306,10 @@ class QueryService:
 
     def serialize_result(self, result: Any, fmt: str) -> bytes:
         """A Result in a SPARQL results format (json/xml/csv/tsv) or an RDF format."""
-        from .export import serialize
+        from kzeu_graph.publish.export import serialize
 
         if result.kind == "graph":
-            from .namespaces import new_graph
+            from kzeu_graph.rdf.namespaces import new_graph
 
             graph = new_graph()  # the project's prefixes, not rdflib's long default list
             graph += result.graph
@@ -324,9 +324,9 @@ class QueryService:
     def _document(self, job: DocumentJob) -> Reply:
         from rdflib import URIRef
 
-        from .export import serialize
-        from .namespaces import new_graph
-        from .queries import describe
+        from kzeu_graph.publish.export import serialize
+        from kzeu_graph.rdf.namespaces import new_graph
+        from kzeu_graph.sparql.run import describe
 
         iri = URIRef(job.iri)
         if job.iri == ONTOLOGY_IRI:
@@ -338,7 +338,7 @@ class QueryService:
         if len(graph) == 0:
             return _error(404, f"nothing is known about <{job.iri}>")
         if job.fmt == "html":
-            from .pages import entity_page, ontology_page
+            from kzeu_graph.serve.pages import entity_page, ontology_page
 
             if job.iri == ONTOLOGY_IRI:
                 html = ontology_page(self.ontology, base=job.base)
@@ -364,7 +364,7 @@ class QueryService:
         )
 
     def _service_description(self, job: ServiceDescriptionJob) -> Reply:
-        from .export import serialize
+        from kzeu_graph.publish.export import serialize
 
         graph = service_description(
             job.endpoint, len(self.graph), self.config, sorted(self.queries)
@@ -439,7 +439,7 @@ def service_description(
     from rdflib import RDF, RDFS, BNode, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, VOID, XSD
 
-    from .namespaces import new_graph
+    from kzeu_graph.rdf.namespaces import new_graph
 
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
     formats = Namespace("http://www.w3.org/ns/formats/")

@@ -17,9 +17,9 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS
 
-from .errors import ParameterError
-from .namespaces import KZEU, KZR, OA, SCHEMA
-from .prefixes import compact_iri
+from kzeu_graph.errors import ParameterError
+from kzeu_graph.rdf.namespaces import KZEU, KZR, OA, SCHEMA
+from kzeu_graph.rdf.prefixes import compact_iri
 
 __all__ = ["CITE_FORMATS", "Citation", "Evidence", "cite"]
 
@@ -259,8 +259,8 @@ def _evidence(graph: Graph, node: URIRef, via: str | None = None) -> list[tuple[
 
 
 def _shipped_void() -> Graph | None:
-    from . import resources
-    from .loading import parse_file
+    from kzeu_graph import resources
+    from kzeu_graph.loading.graph import parse_file
 
     path = resources.data_dir() / "void.ttl"
     return parse_file(path) if path.is_file() else None
@@ -273,8 +273,13 @@ def cite(graph: Graph, iri: str | URIRef, void: Graph | None = None) -> Citation
     data/void.ttl); the graph's own ``dcat:version`` is used when it has none. UnknownIRIError (with suggestions) if
     ``iri`` names nothing; ParameterError if nothing in the article supports it.
     """
-    from .queries import expand_iri
-    from .search import UnknownIRIError, did_you_mean, names_something, suggest_for_iri
+    from kzeu_graph.sparql.run import expand_iri
+    from kzeu_graph.sparql.search import (
+        UnknownIRIError,
+        did_you_mean,
+        names_something,
+        suggest_for_iri,
+    )
 
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
     if not names_something(graph, str(node)):
@@ -303,7 +308,7 @@ def cite(graph: Graph, iri: str | URIRef, void: Graph | None = None) -> Citation
     description = void if void is not None else graph
     version = _one(description, DATASET, DCAT_VERSION) or _one(graph, DATASET, DCAT_VERSION)
     if version is None:
-        from . import __version__
+        from kzeu_graph import __version__
 
         version = __version__
     title = _one(graph, DATASET, DCTERMS.title) or _one(description, DATASET, DCTERMS.title)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError
-from .safety import (
+from kzeu_graph.errors import InputError
+from kzeu_graph.safety import (
     check_file_size,
     check_jsonld_contexts,
     check_no_doctype,
@@ -41,7 +41,7 @@ __all__ = [
     "read_data_file",
 ]
 
-# suffix -> Oxigraph format (the same suffixes as kzeu_graph.loading.SUPPORTED_SUFFIXES)
+# suffix -> Oxigraph format (the same suffixes as kzeu_graph.loading.graph.SUPPORTED_SUFFIXES)
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".jsonld": ox.RdfFormat.JSON_LD,

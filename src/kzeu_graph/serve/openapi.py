@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .catalog import Parameter, SavedQuery
+from kzeu_graph.sparql.catalog import Parameter, SavedQuery
 
 __all__ = ["RESULT_MEDIA_TYPES", "api_index", "openapi_document", "parameter_schema"]
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .errors import KzeuError, ParameterError
+from kzeu_graph.errors import KzeuError, ParameterError
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rich.console import Console
 
-    from .results import Result
+    from kzeu_graph.sparql.results import Result
 
 PROG = "kzeu-graph"
 INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
@@ -76,9 +76,9 @@ def _quiet_libraries() -> None:
 
 
 def _print_version(ctx: click.Context) -> None:
-    from . import __version__
-    from .inference import engines_text
-    from .validation import NATIVE_ENGINE, engine_versions
+    from kzeu_graph import __version__
+    from kzeu_graph.loading.inference import engines_text
+    from kzeu_graph.validation.report import NATIVE_ENGINE, engine_versions
 
     engines = [
         f"{name} {version}" + (" (default)" if name == NATIVE_ENGINE else " (reference)")
@@ -102,7 +102,7 @@ def _max_bytes(ctx: click.Context, param: click.Parameter, value: str | None) ->
     number, unit = (text[:-1], text[-1]) if text[-1:] in ("K", "M", "G") else (text, "")
     if not number.isdigit() or int(number) == 0:
         raise click.BadParameter(f"{value!r} is not a size (e.g. 200M, 2G, 1000000)")
-    from .safety import set_max_bytes
+    from kzeu_graph.safety import set_max_bytes
 
     set_max_bytes(int(number) * _SIZE_UNITS[unit])
 
@@ -140,13 +140,15 @@ def data_option(func: Any) -> Any:
     )(func)
 
 
-_INFERENCE_TIMEOUT = 60.0  # kzeu_graph.inference.DEFAULT_TIMEOUT (not imported: it loads rdflib)
+_INFERENCE_TIMEOUT = (
+    60.0  # kzeu_graph.loading.inference.DEFAULT_TIMEOUT (not imported: it loads rdflib)
+)
 
 
 def _inference_timeout(ctx: click.Context, param: click.Parameter, value: float) -> None:
-    if value == _INFERENCE_TIMEOUT and "kzeu_graph.inference" not in sys.modules:
+    if value == _INFERENCE_TIMEOUT and "kzeu_graph.loading.inference" not in sys.modules:
         return  # the default holds already; a plain query need not import rdflib
-    from .inference import set_default_timeout
+    from kzeu_graph.loading.inference import set_default_timeout
 
     set_default_timeout(value)
 
@@ -172,7 +174,7 @@ def inference_option(func: Any) -> Any:
 
 
 def _load(data: Sequence[Path], inference: str = "none") -> Graph:
-    from .loading import load_graph
+    from kzeu_graph.loading.graph import load_graph
 
     return load_graph(list(data) or None, inference=inference)  # type: ignore[arg-type]
 
@@ -213,7 +215,7 @@ def _print_table(
     columns: Sequence[str] = (),
     default_columns: Sequence[str] = (),
 ) -> None:
-    from .engines.fastpath import print_table
+    from kzeu_graph.cli.output import print_table
 
     rows = [[_cell(row.get(name), graph) for name in result.variables] for row in result.rows]
     boolean = bool(result.boolean) if result.kind == "ask" else None
@@ -308,7 +310,7 @@ def validate(
     file and line it comes from. Exit 0 if nothing reaches --fail-on, 1 if something does,
     2 on an input error.
     """
-    from .locations import validate_files
+    from kzeu_graph.validation.locations import validate_files
 
     report = validate_files(
         [*data, *files] or None,
@@ -320,7 +322,7 @@ def validate(
     elif fmt == "turtle":
         click.echo(report.report_graph.serialize(format="turtle"), nl=False)
     elif fmt == "junit":
-        from .junit import to_junit
+        from kzeu_graph.validation.junit import to_junit
 
         click.echo(to_junit(report, fail_on), nl=False)
     else:
@@ -342,8 +344,8 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 def _suggest_parameters(saved: Any, raw: dict[str, str], engine: Callable[[], Any]) -> None:
     """After a parameter error: if an IRI parameter got a non-IRI, suggest things by name."""
-    from .catalog import expand_curie, is_valid_iri
-    from .search import check_parameters
+    from kzeu_graph.sparql.catalog import expand_curie, is_valid_iri
+    from kzeu_graph.sparql.search import check_parameters
 
     names = {p.name: p for p in saved.parameters}
     wanted = {
@@ -364,15 +366,15 @@ def _suggest_parameters(saved: Any, raw: dict[str, str], engine: Callable[[], An
 
 def _print_catalog(name: str | None = None) -> None:
     """Every saved query and its parameters; with ``name``, that query in full."""
-    from .catalog import get_query, list_queries
-    from .prefixes import compact_iri
+    from kzeu_graph.rdf.prefixes import compact_iri
+    from kzeu_graph.sparql.catalog import get_query, list_queries
 
     queries = [get_query(name)] if name else list_queries()
     schemes = {scheme for saved in queries for _, scheme in saved.values}
     values: dict[str, list[tuple[str, str]]] = {}
     if schemes:
-        from .engines import open_engine
-        from .search import scheme_values
+        from kzeu_graph.engines import open_engine
+        from kzeu_graph.sparql.search import scheme_values
 
         with_labels = open_engine("oxigraph:memory")
         try:
@@ -438,8 +440,8 @@ def query(
     if not name:
         raise click.UsageError("give a query NAME, or --list")
     # No rdflib on this path with an Oxigraph store (the default): see engines.fastpath.
-    from .catalog import get_query
-    from .engines import open_engine, parse_store
+    from kzeu_graph.engines import open_engine, parse_store
+    from kzeu_graph.sparql.catalog import get_query
 
     saved = get_query(name)
     raw = _parse_params(params)
@@ -451,12 +453,12 @@ def query(
         raise
     engine = open_engine(spec, list(data) or None, inference)
     try:
-        from .search import check_parameters
+        from kzeu_graph.sparql.search import check_parameters
 
         check_parameters(engine, saved, raw)  # an IRI that names nothing: did you mean...
         if spec.kind == "oxigraph":
-            from .engines.fastpath import emit_oxigraph
-            from .engines.oxigraph_engine import OxigraphEngine
+            from kzeu_graph.cli.output import emit_oxigraph
+            from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
 
             assert isinstance(engine, OxigraphEngine)
             emit_oxigraph(
@@ -470,7 +472,7 @@ def query(
                 saved.columns,
             )
         else:
-            from .engines.fastpath import emit_result
+            from kzeu_graph.cli.output import emit_result
 
             result = engine.query(saved.text, bindings, checked=True)
             emit_result(
@@ -481,8 +483,8 @@ def query(
 
 
 def _read_query(source: str) -> str:
-    from .errors import InputError
-    from .safety import check_file_size, get_max_bytes
+    from kzeu_graph.errors import InputError
+    from kzeu_graph.safety import check_file_size, get_max_bytes
 
     if source == "-":
         text = sys.stdin.read(get_max_bytes() + 1)
@@ -515,15 +517,15 @@ def sparql(
     store: str,
 ) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
-    from .engines import open_engine, parse_store
-    from .queries import guard, run_sparql
+    from kzeu_graph.engines import open_engine, parse_store
+    from kzeu_graph.sparql.run import guard, run_sparql
 
     text = _read_query(source)
     accepted = guard(text)  # refuse bad queries before loading anything
     spec = parse_store(store)
     if spec.kind != "memory":
-        from .engines.fastpath import emit_result
-        from .safety import check_query_text
+        from kzeu_graph.cli.output import emit_result
+        from kzeu_graph.safety import check_query_text
 
         check_query_text(accepted.text)  # what an engine that runs text refuses, up front
 
@@ -543,7 +545,7 @@ def sparql(
     result = run_sparql(graph, text)
     _emit_result(result, fmt, None, graph, _split_columns(columns))
     if result.kind == "select" and not result.rows and inference == "none":
-        from .search import inference_hint
+        from kzeu_graph.sparql.search import inference_hint
 
         hint = inference_hint(graph, text)
         if hint:
@@ -565,15 +567,15 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
 
     Exit 1 if the graph says nothing about it.
     """
-    from .export import serialize
-    from .queries import describe as run_describe
-    from .queries import expand_iri
+    from kzeu_graph.publish.export import serialize
+    from kzeu_graph.sparql.run import describe as run_describe
+    from kzeu_graph.sparql.run import expand_iri
 
     node = expand_iri(iri)
     graph = _load(data)
     found = run_describe(graph, node)
     if len(found) == 0:
-        from .search import did_you_mean, suggest_for_iri
+        from kzeu_graph.sparql.search import did_you_mean, suggest_for_iri
 
         hint = did_you_mean(suggest_for_iri(graph, str(node)))
         click.echo(f"{PROG}: nothing known about <{node}>{hint}", err=True)
@@ -595,9 +597,9 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
 def cite(iri: str, data: tuple[Path, ...], fmt: str) -> None:
     """Cite one fact or statement (IRI or CURIE): its sentence and offsets, the article,
     the dataset version."""
-    from . import resources
-    from .cite import cite as run_cite
-    from .loading import parse_file
+    from kzeu_graph import resources
+    from kzeu_graph.loading.graph import parse_file
+    from kzeu_graph.publish.cite import cite as run_cite
 
     files = list(data) or resources.default_data_files()
     void = files[0].parent / "void.ttl"
@@ -618,8 +620,8 @@ def search(text: str, data: tuple[Path, ...], limit: int, fmt: str) -> None:
     Case- and accent-insensitive; ranked exact, prefix, word, substring, then shorter
     names first. Exit 1 if nothing matches.
     """
-    from .engines import open_engine
-    from .search import search as run_search
+    from kzeu_graph.engines import open_engine
+    from kzeu_graph.sparql.search import search as run_search
 
     engine = open_engine("oxigraph:memory", list(data) or None)
     try:
@@ -629,8 +631,8 @@ def search(text: str, data: tuple[Path, ...], limit: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([m.to_json() for m in found], indent=2, ensure_ascii=False))
     else:
-        from .engines.fastpath import print_table
-        from .prefixes import compact_iri
+        from kzeu_graph.cli.output import print_table
+        from kzeu_graph.rdf.prefixes import compact_iri
 
         rows = [
             [m.curie, m.label, ", ".join(compact_iri(c) for c in m.classes), m.rank] for m in found
@@ -667,8 +669,8 @@ def export(
     fmt: str, output: Path | None, data: tuple[Path, ...], inference: str, graphs: tuple[str, ...]
 ) -> None:
     """Export the graph (ontology + data [+ closure]) in an RDF format, canonically."""
-    from .export import build_export
-    from .export import export as run_export
+    from kzeu_graph.publish.export import build_export
+    from kzeu_graph.publish.export import export as run_export
 
     _clean_exit_on_sigterm()
     names = [n.strip() for item in graphs for n in item.split(",") if n.strip()]
@@ -702,8 +704,8 @@ def format_(files: tuple[Path, ...], check: bool) -> None:
 
     With --check, change nothing and exit 1 if any file is not canonical.
     """
-    from . import resources
-    from .export import format_file
+    from kzeu_graph import resources
+    from kzeu_graph.publish.export import format_file
 
     _clean_exit_on_sigterm()
     results = [format_file(p, check=check) for p in files or resources.default_data_files()]
@@ -725,8 +727,8 @@ def format_(files: tuple[Path, ...], check: bool) -> None:
 @main.command()
 def demo() -> None:
     """Validate the shipped graph, then run every showcase query."""
-    from .queries import run_showcase
-    from .validation import validate as run_validation
+    from kzeu_graph.sparql.run import run_showcase
+    from kzeu_graph.validation.report import validate as run_validation
 
     graph = _load(())
     report = run_validation(graph)
@@ -752,7 +754,7 @@ def output_option(func: Any) -> Any:
 
 
 def _emit(text: str, output: Path | None, what: str) -> None:
-    from .safety import write_output
+    from kzeu_graph.safety import write_output
 
     if output is None:
         click.echo(text, nl=False)
@@ -766,7 +768,7 @@ def _emit(text: str, output: Path | None, what: str) -> None:
 @data_option
 def describe_dataset(output: Path | None, data: tuple[Path, ...]) -> None:
     """Write the VoID + DCAT description of the data (Turtle), with counts computed from it."""
-    from .dataset import dataset_description
+    from kzeu_graph.publish.void import dataset_description
 
     _emit(dataset_description(list(data) or None), output, "the dataset description")
 
@@ -775,7 +777,7 @@ def describe_dataset(output: Path | None, data: tuple[Path, ...]) -> None:
 @output_option
 def ontology_docs(output: Path | None) -> None:
     """Write the ontology's documentation as one HTML page."""
-    from .ontodoc import ontology_html
+    from kzeu_graph.publish.ontodoc import ontology_html
 
     _emit(ontology_html(), output, "the ontology documentation")
 
@@ -784,7 +786,7 @@ def ontology_docs(output: Path | None) -> None:
 @output_option
 def model_diagram(output: Path | None) -> None:
     """Write a Graphviz (DOT) diagram of the ontology's classes and properties."""
-    from .ontodoc import model_dot
+    from kzeu_graph.publish.ontodoc import model_dot
 
     _emit(model_dot(), output, "the model diagram")
 
@@ -800,9 +802,9 @@ def model_diagram(output: Path | None) -> None:
 )
 def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None) -> None:
     """Write a timeline picture (SVG or PNG) of the events and dated figures."""
-    from .errors import InputError
-    from .safety import write_output
-    from .timeline import timeline_items, timeline_png, timeline_svg
+    from kzeu_graph.errors import InputError
+    from kzeu_graph.publish.timeline import timeline_items, timeline_png, timeline_svg
+    from kzeu_graph.safety import write_output
 
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     if fmt is None and output is not None and suffix not in ("svg", "png"):
@@ -845,9 +847,14 @@ def coverage(
     """Show which characters of the article support at least one fact, and which none."""
     from rdflib import URIRef
 
-    from . import resources
-    from .coverage import article_text, coverage_html, coverage_json, coverage_text
-    from .coverage import coverage as coverage_map
+    from kzeu_graph import resources
+    from kzeu_graph.publish.coverage import (
+        article_text,
+        coverage_html,
+        coverage_json,
+        coverage_text,
+    )
+    from kzeu_graph.publish.coverage import coverage as coverage_map
 
     graph = _load(data)
     files = list(data) or resources.default_data_files()
@@ -874,7 +881,7 @@ def check_ontology(data: tuple[Path, ...], ontology_only: bool, fmt: str) -> Non
     Also lists classes that can have no member. Needs Java and the 'reasoner' extra.
     Exit 0 if consistent with every class satisfiable, 1 if not, 2 on an input error.
     """
-    from .reasoning import check_ontology as run_check
+    from kzeu_graph.validation.reasoner import check_ontology as run_check
 
     report = run_check(list(data) or None, include_data=not ontology_only)
     if fmt == "json":
@@ -894,7 +901,7 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
     The store is an Oxigraph folder (oxigraph:FOLDER) or a SPARQL endpoint URL (loaded
     by the Graph Store Protocol); loading twice leaves the same triples.
     """
-    from .engines import graph_files, load_store, parse_store
+    from kzeu_graph.engines import graph_files, load_store, parse_store
 
     if not store:
         raise click.UsageError("give --store oxigraph:FOLDER or a SPARQL endpoint URL")
@@ -1043,9 +1050,9 @@ def serve(
     quiet: bool,
 ) -> None:
     """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
-    from .inference import default_timeout
-    from .server import ServerSettings
-    from .server import serve as run_server
+    from kzeu_graph.loading.inference import default_timeout
+    from kzeu_graph.serve.app import ServerSettings
+    from kzeu_graph.serve.app import serve as run_server
 
     run_server(
         ServerSettings(
@@ -1089,8 +1096,8 @@ def generate(articles: int, output: Path, seed: int, fmt: str) -> None:
 
     It conforms to the shapes: check it with `kzeu-graph validate --data DIR/corpus.nt`.
     """
-    from .generator import generate_corpus
-    from .progress import progress
+    from kzeu_graph.cli.progress import progress
+    from kzeu_graph.synth.generator import generate_corpus
 
     with progress("generating", articles, "articles", extra="triples") as advance:
         stats = generate_corpus(

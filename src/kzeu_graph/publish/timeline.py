@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
-from .errors import KzeuError
+from kzeu_graph.errors import KzeuError
 
 __all__ = ["BASES", "QUERY", "TimelineItem", "timeline_items", "timeline_png", "timeline_svg"]
 
@@ -108,7 +108,7 @@ def _span(lexical: str, precision: str, item: str) -> tuple[dt.date, dt.date]:
 
 def timeline_items(graph: Graph) -> list[TimelineItem]:
     """The rows of the saved query ``timeline-chart``, as items with spans of days."""
-    from .queries import run_query, run_sparql
+    from kzeu_graph.sparql.run import run_query, run_sparql
 
     bases: dict[str, str] = {}
     for found in run_sparql(graph, _BASIS_QUERY).rows:
@@ -450,7 +450,7 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
 
 def timeline(graph: Graph | None = None) -> str:
     """The timeline picture of ``graph`` (default: the shipped graph) as SVG text."""
-    from .loading import load_graph
+    from kzeu_graph.loading.graph import load_graph
 
     graph = load_graph() if graph is None else graph
     return timeline_svg(timeline_items(graph))

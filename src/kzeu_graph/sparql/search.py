@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
-from .catalog import SavedQuery, expand_curie, is_valid_iri
-from .errors import ParameterError
-from .prefixes import compact_iri
-from .terms import Term
+from kzeu_graph.errors import ParameterError
+from kzeu_graph.rdf.prefixes import compact_iri
+from kzeu_graph.rdf.terms import Term
+from kzeu_graph.sparql.catalog import SavedQuery, expand_curie, is_valid_iri
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .engines import Engine
-    from .results import Result
+    from kzeu_graph.engines import Engine
+    from kzeu_graph.sparql.results import Result
 
 __all__ = [
     "Match",
@@ -143,8 +143,8 @@ def _select(source: Source, text: str, bindings: Mapping[str, Term] | None = Non
     from rdflib import Graph
 
     if isinstance(source, Graph):
-        from .queries import execute_prepared, prepare
-        from .terms import to_rdflib
+        from kzeu_graph.rdf.terms import to_rdflib
+        from kzeu_graph.sparql.run import execute_prepared, prepare
 
         nodes = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
         return execute_prepared(source, prepare(text), nodes)
@@ -353,7 +353,7 @@ def inference_hint(graph: Graph, text: str) -> str | None:
     """
     from rdflib.namespace import RDFS
 
-    from .queries import prepare
+    from kzeu_graph.sparql.run import prepare
 
     named: set[str] = set()
     _iris_in(prepare(text).algebra, named)

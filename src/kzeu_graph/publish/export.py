@@ -26,16 +26,16 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, KzeuError
+from kzeu_graph.errors import InputError, KzeuError
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
     from rdflib.term import Node
 
-    from .loading import Inference
+    from kzeu_graph.loading.graph import Inference
 
 # rdflib is imported inside the functions: the package imports this module eagerly
-# (so that ``kzeu_graph.export`` is the function, not this module) and must stay light.
+# (so that ``kzeu_graph.publish.export`` is the function, not this module) and must stay light.
 
 __all__ = [
     "CANONICAL_HEADER",
@@ -187,7 +187,7 @@ _PLAIN_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 def _bind_like(target: Graph, source: Graph | None) -> None:
     """The project prefixes, then ``source``'s other prefixes that clash with none of them."""
-    from .namespaces import bind_prefixes
+    from kzeu_graph.rdf.namespaces import bind_prefixes
 
     bind_prefixes(target)
     if source is None:
@@ -272,7 +272,7 @@ def _sorted_dataset(
 
 
 def _nt_iri(iri: str) -> str:
-    from .terms import is_valid_iri, ntriples_escape
+    from kzeu_graph.rdf.terms import is_valid_iri, ntriples_escape
 
     if not is_valid_iri(iri):
         raise InputError(
@@ -285,7 +285,7 @@ def _nt_term(term: Node) -> str:
     """One term in N-Triples syntax, its lexical form, language tag and datatype as they are."""
     from rdflib import BNode, Literal
 
-    from .terms import ntriples_escape
+    from kzeu_graph.rdf.terms import ntriples_escape
 
     if isinstance(term, Literal):
         text = f'"{ntriples_escape(str(term))}"'
@@ -432,7 +432,7 @@ def jsonld_context() -> dict[str, Any]:
 
     It is only ever read from that file: nothing is fetched.
     """
-    from . import resources
+    from kzeu_graph import resources
 
     path = resources.context_file()
     try:
@@ -633,7 +633,7 @@ def _check_iris(quads: Iterable[Sequence[Node | None]]) -> None:
     formats with a mere warning, then each writer would emit it as it is."""
     from rdflib import Literal, URIRef
 
-    from .terms import is_valid_iri
+    from kzeu_graph.rdf.terms import is_valid_iri
 
     iris = {
         str(t.datatype) if isinstance(t, Literal) else str(t)
@@ -685,7 +685,7 @@ def derived_nodes(data: Graph, ontology: Graph | None = None) -> set[Node]:
     from rdflib import RDF, RDFS
     from rdflib.namespace import PROV
 
-    from .namespaces import KZEU
+    from kzeu_graph.rdf.namespaces import KZEU
 
     schema = data if ontology is None else data + ontology
     classes = set(schema.transitive_subjects(RDFS.subClassOf, KZEU.DerivedValue))
@@ -705,7 +705,7 @@ def partition(ontology: Graph, data: Graph, closure: Graph | None = None) -> dic
     - ``data``: every other data triple: what the article states;
     - ``inferred``: what the closure holds beyond all of these (empty without a closure).
     """
-    from .namespaces import new_graph
+    from kzeu_graph.rdf.namespaces import new_graph
 
     derived_set = derived_nodes(data, ontology)
     parts = {name: new_graph() for name in PART_NAMES}
@@ -727,7 +727,7 @@ def _provenance(parts: Sequence[str], inference: str) -> Graph:
     from rdflib import RDF, RDFS, Literal, URIRef
     from rdflib.namespace import DCTERMS, PROV
 
-    from .namespaces import KZR, new_graph
+    from kzeu_graph.rdf.namespaces import KZR, new_graph
 
     graph = new_graph()
     titles = {
@@ -786,7 +786,7 @@ class ExportGraphs:
 
     def union(self) -> Graph:
         """Every selected triple in one graph (what the triple formats export)."""
-        from .namespaces import new_graph
+        from kzeu_graph.rdf.namespaces import new_graph
 
         graph = new_graph()
         _bind_like(graph, self.prefixes)
@@ -828,9 +828,9 @@ def build_export(
     """Load the ontology and the data (default: the shipped graph), apply inference, and split
     the result into the named graphs of :func:`partition`; keep those in ``graphs`` (default:
     all, ``inferred`` only with inference)."""
-    from . import resources
-    from .loading import apply_inference, load_ontology, merge, parse_file
-    from .namespaces import new_graph
+    from kzeu_graph import resources
+    from kzeu_graph.loading.graph import apply_inference, load_ontology, merge, parse_file
+    from kzeu_graph.rdf.namespaces import new_graph
 
     if inference not in ("none", "rdfs", "owlrl"):
         raise InputError(f"unknown inference {inference!r} (use one of none, rdfs, owlrl)")
@@ -868,7 +868,7 @@ def serialize(source: Graph | ExportGraphs, fmt: str) -> str:
 
 def export(source: Graph | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
     """Serialise ``source``; if ``destination`` is given, write it atomically. Returns the text."""
-    from .safety import atomic_write
+    from kzeu_graph.safety import atomic_write
 
     text = serialize(source, fmt)
     if destination is not None:
@@ -916,8 +916,8 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     from rdflib import URIRef
     from rdflib.compare import isomorphic
 
-    from .loading import parse_data, parse_file
-    from .safety import atomic_write
+    from kzeu_graph.loading.graph import parse_data, parse_file
+    from kzeu_graph.safety import atomic_write
 
     path = Path(path)
     if path.suffix.lower() != ".ttl":

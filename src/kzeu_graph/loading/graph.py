@@ -12,12 +12,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import resources
-from .datafiles import parse_error, read_data_file
-from .errors import InputError
-from .namespaces import new_graph
-from .safety import forbid_sparql_loading
-from .terms import XSD_STRING
+from kzeu_graph import resources
+from kzeu_graph.errors import InputError
+from kzeu_graph.loading.datafiles import parse_error, read_data_file
+from kzeu_graph.rdf.namespaces import new_graph
+from kzeu_graph.rdf.terms import XSD_STRING
+from kzeu_graph.safety import forbid_sparql_loading
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -78,7 +78,7 @@ def _rdflib_terms(quads: Iterable[ox.Quad]) -> Iterator[tuple[Node, Node, Node]]
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
     """Read ONE file into a fresh graph; if ``into`` is given, merge into it only on success.
 
-    The file passes :func:`kzeu_graph.datafiles.read_data_file`, the gate every command
+    The file passes :func:`kzeu_graph.loading.datafiles.read_data_file`, the gate every command
     and engine uses, whose Oxigraph parse gives the triples: every literal keeps the
     lexical form it is written with (rdflib's parsers rewrite ``007`` as ``7``), named
     graphs are flattened into one. Raises InputError naming the file (and line when known)
@@ -147,13 +147,13 @@ def load_shapes() -> Graph:
 def apply_inference(graph: Graph, inference: Inference, timeout: float | None = None) -> Graph:
     """Expand ``graph`` in place with the RDFS or OWL-RL closure, keeping it valid and true.
 
-    The closure is :func:`kzeu_graph.inference.closure`: the project's own RDFS engine, or
+    The closure is :func:`kzeu_graph.loading.inference.closure`: the project's own RDFS engine, or
     owlrl for OWL 2 RL. Triples with a literal subject (invalid RDF) and copies of a value
     under another term that compares equal (owlrl's literal proxies: ``30.0`` beside
     ``"30"^^xsd:positiveInteger``) are not added: an inferred triple with a literal object is
     kept only when an asserted triple of a sub-property carries the very same literal for the
     same subject. ``timeout``: seconds (default: the CLI's ``--inference-timeout``, 60 s);
-    raises :class:`kzeu_graph.inference.InferenceTimeout` when the closure takes longer.
+    raises :class:`kzeu_graph.loading.inference.InferenceTimeout` when the closure takes longer.
     """
     if inference == "none":
         return graph
@@ -161,7 +161,7 @@ def apply_inference(graph: Graph, inference: Inference, timeout: float | None = 
         raise InputError(
             f"unknown inference {inference!r} (use one of {', '.join(INFERENCE_CHOICES)})"
         )
-    from .inference import closure
+    from kzeu_graph.loading.inference import closure
 
     added, _ = closure(graph, inference, timeout)
     graph.addN((s, p, o, graph) for s, p, o in added)

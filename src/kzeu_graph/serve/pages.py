@@ -20,7 +20,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from .namespaces import KZEU, OA, SCHEMA
+from kzeu_graph.rdf.namespaces import KZEU, OA, SCHEMA
 
 __all__ = ["BASE_IRI", "entity_page", "esc", "local_path", "ontology_page", "page"]
 
@@ -334,8 +334,8 @@ def _evidence_section(graph: Graph, node: Node, folders: Sequence[Path], base: s
 
 def _cite_section(graph: Graph, node: URIRef, void: Graph | None) -> str:
     """The "Cite" box: the citation as text and BibTeX (empty for what has no supporting text)."""
-    from .cite import cite
-    from .errors import KzeuError
+    from kzeu_graph.errors import KzeuError
+    from kzeu_graph.publish.cite import cite
 
     try:
         citation = cite(graph, node, void)

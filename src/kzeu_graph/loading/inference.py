@@ -28,7 +28,7 @@ from typing import Any
 from rdflib import RDF, RDFS, BNode, Graph, Literal
 from rdflib.term import Node
 
-from .errors import InputError
+from kzeu_graph.errors import InputError
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -1,0 +1,1 @@
+"""The `kzeu-graph` command line: one thin layer over the library."""

@@ -1,0 +1,1 @@
+"""Reading RDF files safely and assembling the project graph (with inference)."""

@@ -1,0 +1,1 @@
+"""Everything written for others: exports, the dataset description, docs, pictures."""

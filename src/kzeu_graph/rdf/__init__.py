@@ -1,0 +1,1 @@
+"""The vocabulary layer: namespaces and prefixes, engine-neutral terms, RDF formats."""

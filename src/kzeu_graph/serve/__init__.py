@@ -1,0 +1,1 @@
+"""`kzeu-graph serve`: the SPARQL endpoint, entity pages and the saved-query API."""

@@ -1,0 +1,1 @@
+"""Saved queries, the query guard, running queries, and their results."""

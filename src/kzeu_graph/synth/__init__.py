@@ -1,0 +1,1 @@
+"""A synthetic corpus in the kzeu model, for scale tests and benchmarks."""

@@ -1,0 +1,1 @@
+"""SHACL validation, the checks SHACL cannot do, source positions, reports."""
