@@ -354,3 +354,14 @@ def test_piped_query_does_not_import_rich(tmp_path: Path) -> None:
     )
     assert done.stderr == "[]"
     assert done.stdout.splitlines()[-1] == "9 row(s)"
+
+
+def test_query_help_with_a_name_lists_its_parameters_and_values() -> None:
+    """`query NAME --help` is the command's help, then that query's parameters and values."""
+    result = run("query", "statements-by-person", "--help")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Usage: ")
+    assert "--param person=<iri> (optional, default kzr:alice)" in result.stdout
+    plain = run("query", "--help")
+    assert plain.exit_code == 0
+    assert "--param person" not in plain.stdout

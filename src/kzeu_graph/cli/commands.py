@@ -407,13 +407,20 @@ def _print_catalog(name: str | None = None) -> None:
                 )
 
 
-@main.command()
+@main.command(context_settings={"help_option_names": []})
 @click.argument("name", required=False)
 @click.option(
     "--list",
     "list_",
     is_flag=True,
     help="List the saved queries, their parameters and allowed values (with NAME: that one).",
+)
+@click.option(
+    "--help",
+    "-h",
+    "help_",
+    is_flag=True,
+    help="Show this message and exit; with NAME, also that query's parameters and values.",
 )
 @click.option(
     "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable)."
@@ -426,6 +433,7 @@ def _print_catalog(name: str | None = None) -> None:
 def query(
     name: str | None,
     list_: bool,
+    help_: bool,
     params: tuple[str, ...],
     data: tuple[Path, ...],
     inference: str,
@@ -434,6 +442,12 @@ def query(
     store: str,
 ) -> None:
     """Run the saved query NAME (see --list)."""
+    if help_:
+        click.echo(click.get_current_context().get_help())
+        if name:
+            click.echo()
+            _print_catalog(name)
+        return
     if list_:
         _print_catalog(name)
         return
