@@ -237,3 +237,73 @@ def test_docs_show_the_pictures() -> None:
     assert "![model](model.svg)" in text
     assert "![timeline](timeline.svg)" in text
     assert "make docs" in (DOCS / "development.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the API the prose shows
+
+
+def _prose() -> list[tuple[str, str]]:
+    """(file name, text) for the README, docs/*.md and every notebook's code cells."""
+    import json
+
+    found = [
+        (path.name, path.read_text()) for path in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+    ]
+    for path in sorted(DOCS.glob("notebooks/*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+        found.append((path.name, code))
+    return found
+
+
+def _imports(text: str) -> list[tuple[str, str]]:
+    """(module, name) for `from kzeu_graph.x import a, b` and mkdocstrings' `::: module` + members."""
+    pairs = [
+        (module, name)
+        for module, names in re.findall(r"from (kzeu_graph[\w.]*) import ([\w, ]+)", text)
+        for name in re.findall(r"\w+", names)
+    ]
+    for module, members in re.findall(
+        r"^::: (kzeu_graph[\w.]*)\n(?:\s+.*\n)*?\s+members: \[(.*)\]", text, re.M
+    ):
+        pairs += [(module, name) for name in re.findall(r"\w+", members)]
+    return pairs
+
+
+_FROM_IMPORTS = sorted({(where, *pair) for where, text in _prose() for pair in _imports(text)})
+_KG_NAMES = sorted(
+    {(where, name) for where, text in _prose() for name in re.findall(r"\bkg\.(\w+)", text)}
+)
+
+
+def test_the_scan_finds_the_api_the_docs_use() -> None:
+    assert {name for _, name in _KG_NAMES} >= {
+        "load_graph",
+        "run_query",
+        "validate",
+        "search",
+        "cite",
+    }
+
+
+@pytest.mark.parametrize(("where", "name"), _KG_NAMES, ids=[f"{w}:kg.{n}" for w, n in _KG_NAMES])
+def test_every_kg_name_the_docs_use_is_public(where: str, name: str) -> None:
+    import kzeu_graph
+
+    assert name in kzeu_graph.__all__, f"{where} uses kg.{name}, which is not in kzeu_graph.__all__"
+    assert getattr(kzeu_graph, name) is not None
+
+
+@pytest.mark.parametrize(
+    ("where", "module", "name"), _FROM_IMPORTS, ids=[f"{w}:{m}.{n}" for w, m, n in _FROM_IMPORTS]
+)
+def test_every_import_the_docs_show_works(where: str, module: str, name: str) -> None:
+    import importlib
+
+    assert hasattr(importlib.import_module(module), name), f"{where}: `from {module} import {name}`"
+
+
+def test_every_public_name_resolves() -> None:
+    import kzeu_graph
+
+    assert [name for name in kzeu_graph.__all__ if not hasattr(kzeu_graph, name)] == []

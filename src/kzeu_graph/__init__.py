@@ -27,13 +27,19 @@ if TYPE_CHECKING:
     from kzeu_graph.engines import Engine, open_engine, open_store
     from kzeu_graph.loading.graph import load_graph, load_ontology, load_shapes, parse_file
     from kzeu_graph.loading.inference import InferenceTimeout, inference_timeout
+    from kzeu_graph.publish.cite import Citation, cite
     from kzeu_graph.publish.export import export, serialize
     from kzeu_graph.sparql.catalog import Parameter, SavedQuery, get_query, list_queries
     from kzeu_graph.sparql.results import Result
     from kzeu_graph.sparql.run import describe, run_query, run_showcase, run_sparql
+    from kzeu_graph.sparql.search import Match, search
     from kzeu_graph.validation.report import Finding, ValidationReport, validate
 
 _LAZY: dict[str, str] = {
+    "Citation": "publish.cite",
+    "cite": "publish.cite",
+    "Match": "sparql.search",
+    "search": "sparql.search",
     "export": "publish.export",
     "serialize": "publish.export",
     "Parameter": "sparql.catalog",
@@ -60,11 +66,13 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "Citation",
     "Engine",
     "Finding",
     "InferenceTimeout",
     "InputError",
     "KzeuError",
+    "Match",
     "Parameter",
     "ParameterError",
     "QueryError",
@@ -72,6 +80,7 @@ __all__ = [
     "SavedQuery",
     "ValidationReport",
     "__version__",
+    "cite",
     "describe",
     "export",
     "get_query",
@@ -86,6 +95,7 @@ __all__ = [
     "run_query",
     "run_showcase",
     "run_sparql",
+    "search",
     "serialize",
     "validate",
 ]
