@@ -46,7 +46,7 @@ docs: $(BIN)/.installed
 	dot -Tsvg docs/model.dot -o docs/.model.svg.tmp && mv docs/.model.svg.tmp docs/model.svg
 	$(BIN)/mkdocs build --strict --site-dir site
 
-# Every performance figure of issue 4 beside its baseline (benchmarks/results.md, scale.png);
+# Every performance figure (issues 4, 13) beside its baseline (benchmarks/results.md, scale.png);
 # about 10 minutes on 2 cores. Needs the [bench] extra (matplotlib) for the plot.
 $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

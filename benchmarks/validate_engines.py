@@ -97,6 +97,94 @@ def seed_violations(corpus: Path, out: Path) -> None:
     out.write_text("\n".join(broken) + "\n", encoding="utf-8")
 
 
+def compare(
+    corpus: Path, runs: int, baseline_runs: int | None = None, reference: bool = True
+) -> tuple[list[str], dict[str, Any]]:
+    """Table rows and figures for ``corpus`` as generated and with seeded violations.
+
+    ``reference=False`` leaves out ``kzeu-graph validate --engine pyshacl`` (make bench: it
+    takes minutes at 1e5 and is compared with pyshacl finding for finding in the tests).
+    """
+    cli = str(Path(sys.executable).parent / "kzeu-graph")
+    broken = corpus.parent.with_name(corpus.parent.name + "-broken") / corpus.name
+    if not broken.exists():
+        seed_violations(corpus, broken)
+    baseline_runs = runs if baseline_runs is None else baseline_runs
+    rows: list[str] = []
+    figures: dict[str, Any] = {}
+    for name, data in (("conforming", corpus), ("seeded violations", broken)):
+        commands = {
+            "kzeu-graph validate": [cli, "validate", "--format", "json", "--data", str(data)],
+            "kzeu-graph validate --engine pyshacl": [
+                *[cli, "validate", "--format", "json", "--engine", "pyshacl"],
+                *["--data", str(data)],
+            ],
+            "plain pyshacl": [sys.executable, "-c", PLAIN_PYSHACL, str(data)],
+        }
+        if not reference:
+            del commands["kzeu-graph validate --engine pyshacl"]
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        cpus: dict[str, list[float]] = {k: [] for k in commands}
+        rss: dict[str, float] = {}
+        reports: dict[str, dict[str, Any]] = {}
+        for run in range(runs):
+            for key, command in commands.items():
+                if run >= baseline_runs and key != "kzeu-graph validate":
+                    continue
+                seconds, cpu, peak, code, out = measured(command)
+                times[key].append(seconds)
+                cpus[key].append(cpu)
+                rss[key] = max(rss.get(key, 0.0), peak)
+                reports[key] = json.loads(out)
+                print(
+                    f"{name}: {key}: {seconds:.2f} s (CPU {cpu:.2f} s), exit {code}",
+                    file=sys.stderr,
+                )
+        sets = {k: shacl_set(r) for k, r in reports.items()}
+        fast = reports["kzeu-graph validate"]
+        same_json = True
+        if reference:
+            project_ref = reports["kzeu-graph validate --engine pyshacl"]
+            same_json = {**fast, "engine": None} == {**project_ref, "engine": None}
+        identical = len({frozenset(s) for s in sets.values()}) == 1
+        base = statistics.median(times["plain pyshacl"])
+        base_cpu = statistics.median(cpus["plain pyshacl"])
+        for key in commands:
+            median, cpu = statistics.median(times[key]), statistics.median(cpus[key])
+            rows.append(
+                f"| {name} | {key} | {median:.2f} s | {base / median:.1f}× | {cpu:.2f} s "
+                f"| {base_cpu / cpu:.1f}× | {rss[key]:,.0f} MB | {len(sets[key])} |"
+            )
+        rows.append(
+            f"| {name} | reports | SHACL result sets identical: {identical}"
+            + (f"; project JSON equal but for the engine: {same_json}" if reference else "")
+            + f"; engine of the default run: {fast['engine']} | | | | | |"
+        )
+        figures[name] = {
+            "seconds": statistics.median(times["kzeu-graph validate"]),
+            "baseline_s": base,
+            "identical": identical and same_json,
+            "results": len(sets["kzeu-graph validate"]),
+            "engine": fast["engine"],
+        }
+    return rows, figures
+
+
+def big_run(corpus: Path) -> dict[str, Any]:
+    """One ``kzeu-graph validate`` of a large corpus: wall seconds, peak RSS, exit, engine."""
+    cli = str(Path(sys.executable).parent / "kzeu-graph")
+    argv = [cli, "--max-bytes", "4G", "validate", "--format", "json", "--data", str(corpus)]
+    seconds, _, peak, code, out = measured(argv)
+    engine = json.loads(out)["engine"] if out.strip() else "?"
+    return {"seconds": seconds, "rss_mb": peak, "exit": code, "engine": engine}
+
+
+HEADER = (
+    "| input | command | wall (median) | vs plain pyshacl | CPU (median) | vs plain pyshacl "
+    "| peak RSS | SHACL results |\n|---|---|---|---|---|---|---|---|"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=216)
@@ -113,85 +201,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     from kzeu_graph.synth.generator import generate_corpus
 
     work = args.work or Path(tempfile.mkdtemp(prefix="kzeu-validate-"))
-    cli = str(Path(sys.executable).parent / "kzeu-graph")
     corpus = work / f"corpus-{args.articles}" / "corpus.nt"
     if not corpus.exists():
         stats = generate_corpus(args.articles, corpus.parent)
         print(f"generated {stats.triples:,} triples in {corpus}", file=sys.stderr)
-    broken = work / f"corpus-{args.articles}-broken" / "corpus.nt"
-    if not broken.exists():
-        seed_violations(corpus, broken)
     triples = sum(1 for _ in corpus.open(encoding="utf-8"))
-    rows = []
-    for name, data in (("conforming", corpus), ("seeded violations", broken)):
-        commands = {
-            "kzeu-graph validate": [cli, "validate", "--format", "json", "--data", str(data)],
-            "kzeu-graph validate --engine pyshacl": [
-                *[cli, "validate", "--format", "json", "--engine", "pyshacl"],
-                *["--data", str(data)],
-            ],
-            "plain pyshacl": [sys.executable, "-c", PLAIN_PYSHACL, str(data)],
-        }
-        times: dict[str, list[float]] = {k: [] for k in commands}
-        cpus: dict[str, list[float]] = {k: [] for k in commands}
-        rss: dict[str, float] = {}
-        reports: dict[str, dict[str, Any]] = {}
-        baseline_runs = args.runs if args.baseline_runs is None else args.baseline_runs
-        for run in range(args.runs):
-            for key, command in commands.items():
-                if run >= baseline_runs and key != "kzeu-graph validate":
-                    continue
-                seconds, cpu, peak, code, out = measured(command)
-                times[key].append(seconds)
-                cpus[key].append(cpu)
-                rss[key] = max(rss.get(key, 0.0), peak)
-                reports[key] = json.loads(out)
-                print(
-                    f"{name}: {key}: {seconds:.2f} s (CPU {cpu:.2f} s), exit {code}",
-                    file=sys.stderr,
-                )
-        sets = {k: shacl_set(r) for k, r in reports.items()}
-        fast, project_ref = (
-            reports["kzeu-graph validate"],
-            reports["kzeu-graph validate --engine pyshacl"],
-        )
-        same_json = {**fast, "engine": None} == {**project_ref, "engine": None}
-        identical = len({frozenset(s) for s in sets.values()}) == 1
-        base = statistics.median(times["plain pyshacl"])
-        base_cpu = statistics.median(cpus["plain pyshacl"])
-        for key in commands:
-            median, cpu = statistics.median(times[key]), statistics.median(cpus[key])
-            rows.append(
-                f"| {name} | {key} | {median:.2f} s | {base / median:.1f}× | {cpu:.2f} s "
-                f"| {base_cpu / cpu:.1f}× | {rss[key]:,.0f} MB | {len(sets[key])} |"
-            )
-        rows.append(
-            f"| {name} | reports | SHACL result sets identical: {identical}; project JSON "
-            f"equal but for the engine: {same_json}; engine of the default run: "
-            f"{fast['engine']} | | | | | |"
-        )
+    rows, _ = compare(corpus, args.runs, args.baseline_runs)
     print(
         f"\n{triples:,} triples (+ the ontology), whole processes, medians of {args.runs} "
         f"runs ({args.baseline_runs or args.runs} of each pyshacl command)\n"
     )
-    print(
-        "| input | command | wall (median) | vs plain pyshacl | CPU (median) | vs plain pyshacl "
-        "| peak RSS | SHACL results |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
+    print(HEADER)
     print("\n".join(rows))
     if args.big:
         big = work / f"corpus-{args.big}" / "corpus.nt"
         if not big.exists():
             generate_corpus(args.big, big.parent)
         count = sum(1 for _ in big.open(encoding="utf-8"))
-        seconds, peak, code, out = measured(
-            [cli, "validate", "--format", "json", "--data", str(big)]
-        )
-        engine = json.loads(out)["engine"] if out else "?"
+        run = big_run(big)
         print(
-            f"\nkzeu-graph validate, {count:,} triples: {seconds:.1f} s, peak RSS {peak:,.0f} MB, "
-            f"exit {code}, engine {engine}"
+            f"\nkzeu-graph validate, {count:,} triples: {run['seconds']:.1f} s, peak RSS "
+            f"{run['rss_mb']:,.0f} MB, exit {run['exit']}, engine {run['engine']}"
         )
 
 
