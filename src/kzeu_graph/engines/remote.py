@@ -177,6 +177,9 @@ class RemoteEngine:
         return self._json_result(self.raw_query(bound, JSON_RESULTS))
 
     def _json_result(self, data: bytes) -> Result:
+        # Not rdflib's SPARQL JSON results parser: it builds literals with normalisation on,
+        # so "010"^^xsd:integer comes back as "10" and "1"^^xsd:boolean as "true" (checked
+        # with rdflib 7.1); the store's lexical forms must reach the user as the store sent them.
         from kzeu_graph.sparql.results import Result
 
         try:
