@@ -22,7 +22,14 @@ from click.testing import CliRunner
 
 import kzeu_graph.engines as engines_module
 from kzeu_graph.cli.commands import main
-from kzeu_graph.engines import Engine, load_store, open_engine, open_store, parse_store
+from kzeu_graph.engines import (
+    DEFAULT_STORE,
+    Engine,
+    load_store,
+    open_engine,
+    open_store,
+    parse_store,
+)
 from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD, XSD_STRING, Term
 from kzeu_graph.sparql.catalog import list_queries
 from kzeu_graph.sparql.writers import NotXmlError, canonical, table_cell, write
@@ -124,6 +131,45 @@ def test_same_bytes_as_rdflib(
 ) -> None:
     expected = reference(name, fmt)
     assert run_query(name, fmt, spec_of(request, engine, cli)) == expected
+
+
+def run_sparql_cli(text_or_file: str, fmt: str, store: str, stdin: str | None = None) -> bytes:
+    result = CliRunner().invoke(
+        main, ["sparql", text_or_file, "--format", fmt, "--store", store], input=stdin
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", QUERIES)
+def test_sparql_on_the_default_store_gives_rdflibs_bytes(
+    name: str, fmt: str, cli: dict[str, Engine]
+) -> None:
+    """``kzeu-graph sparql queries/NAME.rq`` (the text as an ad-hoc query, unbound) on the
+    default store, which was rdflib before; the other stores share the query path above."""
+    path = str(next(q.path for q in list_queries() if q.name == name))
+    expected = run_sparql_cli(path, fmt, "memory")
+    assert run_sparql_cli(path, fmt, DEFAULT_STORE) == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_project_prefixes_are_predeclared_on_every_store(
+    engine: str, cli: dict[str, Engine], request: pytest.FixtureRequest
+) -> None:
+    text = "SELECT ?v ?n WHERE { ?v a kzeu:Visit ; rdfs:label ?n } ORDER BY ?v"  # no PREFIX
+    expected = run_sparql_cli("-", "tsv", "memory", text)
+    assert expected.count(b"\n") > 2
+    assert run_sparql_cli("-", "tsv", spec_of(request, engine, cli), text) == expected
+
+
+def test_query_and_sparql_share_one_default_store() -> None:
+    defaults = {
+        name: next(p.default for p in main.commands[name].params if p.name == "store")
+        for name in ("query", "sparql")
+    }
+    assert defaults == {"query": DEFAULT_STORE, "sparql": DEFAULT_STORE}
+    assert DEFAULT_STORE == "oxigraph:memory"  # measured: docs/stores.md, One default store
 
 
 def test_every_query_has_rows_and_the_quoted_rows_are_canonical(cli: dict[str, Engine]) -> None:
