@@ -30,7 +30,7 @@ from kzeu_graph.engines import (
     open_store,
     parse_store,
 )
-from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD, XSD_STRING, Term
+from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD, XSD_STRING, Term, from_oxigraph, to_oxigraph
 from kzeu_graph.sparql.catalog import list_queries
 from kzeu_graph.sparql.writers import NotXmlError, canonical, table_cell, write
 
@@ -259,7 +259,9 @@ CANONICAL = [
     pytest.param(lit("-INF", DOUBLE), lit("-INF", DOUBLE), id="double--INF"),
     pytest.param(lit("NaN", DOUBLE), lit("NaN", DOUBLE), id="double-NaN"),
     pytest.param(lit("1E400", DOUBLE), lit("INF", DOUBLE), id="double-overflow"),
-    pytest.param(lit("inf", DOUBLE), lit("inf", DOUBLE), id="double-ill-typed"),
+    pytest.param(lit("inf", DOUBLE), lit("INF", DOUBLE), id="double-inf"),  # as Oxigraph reads it
+    pytest.param(lit("-nan", DOUBLE), lit("NaN", DOUBLE), id="double--nan"),
+    pytest.param(lit("1_0", DOUBLE), lit("1_0", DOUBLE), id="double-ill-typed"),
     pytest.param(lit("12.0", FLOAT), lit("1.2E1", FLOAT), id="float-12.0"),
     pytest.param(lit("0.1", FLOAT), lit("1.0E-1", FLOAT), id="float-0.1"),
     # 3.14159265358979 as a 32-bit float is 3.14159274...; 8 digits read back as it
@@ -292,7 +294,45 @@ CANONICAL = [
     ),
     pytest.param(Term("literal", "x", None), lit("x", XSD_STRING), id="plain-literal"),
     pytest.param(lit("x", XSD_STRING), lit("x", XSD_STRING), id="xsd-string"),
-    pytest.param(lit("2022-09", XSD + "gYearMonth"), lit("2022-09", XSD + "gYearMonth"), id="date"),
+    # dates and times: zone 0 as Z, no trailing zero in the fraction, 24:00:00 the next day
+    pytest.param(lit("2022-09", XSD + "gYearMonth"), lit("2022-09", XSD + "gYearMonth"), id="gYM"),
+    pytest.param(lit("2023-03-10", XSD + "date"), lit("2023-03-10", XSD + "date"), id="date"),
+    pytest.param(
+        lit("2023-03-10-00:00", XSD + "date"), lit("2023-03-10Z", XSD + "date"), id="date-z"
+    ),
+    pytest.param(lit("2020+00:00", XSD + "gYear"), lit("2020Z", XSD + "gYear"), id="gYear-z"),
+    pytest.param(
+        lit("2020-01-01T10:00:00.1200+05:30", XSD + "dateTime"),
+        lit("2020-01-01T10:00:00.12+05:30", XSD + "dateTime"),
+        id="dateTime-fraction",
+    ),
+    pytest.param(
+        lit("2020-12-31T24:00:00+00:00", XSD + "dateTime"),
+        lit("2021-01-01T00:00:00Z", XSD + "dateTime"),
+        id="dateTime-24h",
+    ),
+    pytest.param(
+        lit("2020-01-01T00:00:00.0", XSD + "dateTime"),
+        lit("2020-01-01T00:00:00", XSD + "dateTime"),
+        id="dateTime-no-zone",
+    ),
+    pytest.param(lit("24:00:00", XSD + "time"), lit("00:00:00", XSD + "time"), id="time-24h"),
+    pytest.param(lit("2020-13-01", XSD + "date"), lit("2020-13-01", XSD + "date"), id="date-bad"),
+    # durations: months as years + months, seconds as days, hours, minutes, seconds
+    pytest.param(lit("PT36H", XSD + "duration"), lit("P1DT12H", XSD + "duration"), id="PT36H"),
+    pytest.param(lit("P1Y13M", XSD + "duration"), lit("P2Y1M", XSD + "duration"), id="P1Y13M"),
+    pytest.param(
+        lit("PT3600.50S", XSD + "duration"), lit("PT1H0.5S", XSD + "duration"), id="PT3600.50S"
+    ),
+    pytest.param(lit("-P0D", XSD + "duration"), lit("PT0S", XSD + "duration"), id="minus-zero"),
+    pytest.param(
+        lit("P0Y", XSD + "yearMonthDuration"), lit("P0M", XSD + "yearMonthDuration"), id="P0Y"
+    ),
+    pytest.param(
+        lit("P1DT24H", XSD + "dayTimeDuration"), lit("P2D", XSD + "dayTimeDuration"), id="P1DT24H"
+    ),
+    pytest.param(lit("P1Y", XSD + "dayTimeDuration"), None, id="dayTimeDuration-ill-typed"),
+    pytest.param(lit("PT", XSD + "duration"), None, id="duration-ill-typed"),
     pytest.param(Term("iri", "https://w3id.org/kzeu/id/x"), None, id="iri-unchanged"),
 ]
 
@@ -300,6 +340,18 @@ CANONICAL = [
 @pytest.mark.parametrize(("term", "expected"), CANONICAL)
 def test_canonical_form(term: Term, expected: Term | None) -> None:
     assert canonical(term) == (term if expected is None else expected)
+
+
+@pytest.mark.parametrize(("term", "expected"), CANONICAL)
+def test_oxigraphs_stored_form_writes_the_same(term: Term, expected: Term | None) -> None:
+    """What Oxigraph's store gives back for a literal is written as the literal itself."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    subject = ox.NamedNode("https://example.org/s")
+    store.add(ox.Quad(subject, subject, to_oxigraph(term)))
+    stored = from_oxigraph(next(iter(store)).object)
+    assert canonical(stored) == canonical(term)
 
 
 def test_canonical_is_idempotent() -> None:

@@ -72,7 +72,12 @@ INTEGER_TYPES = frozenset(
 # The lexical spaces (XSD 1.1 Part 2); anything else is ill-typed and written as it is.
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_FLOATING = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN")
+# ... and for doubles also what Oxigraph reads as them (``inf``, ``Infinity``, ``-nan``), so
+# that an engine which stores these as INF / NaN and one that keeps them print the same.
+_FLOATING = re.compile(
+    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity|nan)",
+    re.IGNORECASE,
+)
 
 
 class NotXmlError(KzeuError):
@@ -105,7 +110,7 @@ def _floating_form(lexical: str, single: bool) -> str:
     The digits are the fewest that read back as the same double (``float``: the same
     32-bit float), as XSD 1.1 asks.
     """
-    value = float(lexical.replace("INF", "inf"))
+    value = float(lexical)  # Python reads INF, inf, Infinity and NaN alike
     if single and value == value and abs(value) != float("inf"):
         try:
             value = struct.unpack("<f", struct.pack("<f", value))[0]
@@ -130,6 +135,97 @@ def _floating_form(lexical: str, single: bool) -> str:
     return _scientific("".join(map(str, digit_tuple)), exponent, negative)
 
 
+_TIMEZONE = r"(?P<tz>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+_YEAR = r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})"
+_CLOCK = r"(?P<hour>[01][0-9]|2[0-4]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])(?P<fraction>\.[0-9]+)?"
+_TEMPORAL = {
+    XSD + "dateTime": re.compile(
+        rf"(?P<date>(?P<year>{_YEAR})-(?P<month>[0-9]{{2}})-(?P<day>[0-9]{{2}}))T{_CLOCK}{_TIMEZONE}"
+    ),
+    XSD + "dateTimeStamp": re.compile(
+        rf"(?P<date>(?P<year>{_YEAR})-(?P<month>[0-9]{{2}})-(?P<day>[0-9]{{2}}))T{_CLOCK}{_TIMEZONE}"
+    ),
+    XSD + "time": re.compile(rf"{_CLOCK}{_TIMEZONE}"),
+    XSD + "date": re.compile(rf"(?P<body>{_YEAR}-[0-9]{{2}}-[0-9]{{2}}){_TIMEZONE}"),
+    XSD + "gYear": re.compile(rf"(?P<body>{_YEAR}){_TIMEZONE}"),
+    XSD + "gYearMonth": re.compile(rf"(?P<body>{_YEAR}-[0-9]{{2}}){_TIMEZONE}"),
+    XSD + "gMonthDay": re.compile(rf"(?P<body>--[0-9]{{2}}-[0-9]{{2}}){_TIMEZONE}"),
+    XSD + "gMonth": re.compile(rf"(?P<body>--[0-9]{{2}}){_TIMEZONE}"),
+    XSD + "gDay": re.compile(rf"(?P<body>---[0-9]{{2}}){_TIMEZONE}"),
+}
+_DURATIONS = {
+    XSD + "duration": "PT0S",
+    XSD + "dayTimeDuration": "PT0S",
+    XSD + "yearMonthDuration": "P0M",
+}
+_DURATION = re.compile(
+    r"(?P<sign>-)?P(?!$)(?:(?P<Y>[0-9]+)Y)?(?:(?P<M>[0-9]+)M)?(?:(?P<D>[0-9]+)D)?"
+    r"(?:T(?=[0-9.])(?:(?P<H>[0-9]+)H)?(?:(?P<Mi>[0-9]+)M)?(?:(?P<S>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)S)?)?"
+)
+
+
+def _zone(tz: str | None) -> str:
+    return "Z" if tz in ("+00:00", "-00:00") else (tz or "")
+
+
+def _temporal_form(text: str, datatype: str) -> str | None:
+    """XSD 1.1 canonical date/time: time zone 0 as ``Z``, no trailing zero in the seconds'
+    fraction, ``24:00:00`` as ``00:00:00`` of the next day. None: not in the lexical space."""
+    match = _TEMPORAL[datatype].fullmatch(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    zone = _zone(parts["tz"])
+    if "hour" not in parts:
+        return parts["body"] + zone
+    fraction = (parts["fraction"] or "").rstrip("0").rstrip(".")
+    clock = f"{parts['hour']}:{parts['minute']}:{parts['second']}{fraction}"
+    if parts["hour"] == "24":
+        if clock != "24:00:00":
+            return None
+        clock = "00:00:00"
+        if "date" in parts:
+            import datetime
+
+            try:
+                day = datetime.date.fromisoformat(parts["date"]) + datetime.timedelta(days=1)
+            except (ValueError, OverflowError):  # years outside 1-9999: as it is
+                return None
+            return f"{day.isoformat()}T{clock}{zone}"
+    if "date" in parts:
+        return f"{parts['date']}T{clock}{zone}"
+    return clock + zone
+
+
+def _duration_form(text: str, datatype: str) -> str | None:
+    """XSD 1.1 durationCanonicalMap: months as years and months, seconds as days, hours,
+    minutes and seconds, zero parts left out (``PT36H`` -> ``P1DT12H``). None: not a duration."""
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        return None
+    part = {k: v for k, v in match.groupdict().items() if v is not None and k != "sign"}
+    if datatype == XSD + "yearMonthDuration" and set(part) - {"Y", "M"}:
+        return None
+    if datatype == XSD + "dayTimeDuration" and set(part) & {"Y", "M"}:
+        return None
+    months = int(part.get("Y", 0)) * 12 + int(part.get("M", 0))
+    seconds = Decimal(part.get("S", "0")) + 60 * (
+        int(part.get("Mi", 0)) + 60 * (int(part.get("H", 0)) + 24 * int(part.get("D", 0)))
+    )
+    if months == 0 and seconds == 0:
+        return _DURATIONS[datatype]
+    out = "-P" if match.group("sign") else "P"
+    years, months = divmod(months, 12)
+    out += (f"{years}Y" if years else "") + (f"{months}M" if months else "")
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    out += f"{int(days)}D" if days else ""
+    clock = (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
+    clock += f"{_decimal_form(rest)}S" if rest else ""
+    return out + ("T" + clock if clock else "")
+
+
 def canonical(term: Term) -> Term:
     """The one form every engine's results are written in (hand-worked cases in the tests).
 
@@ -138,10 +234,14 @@ def canonical(term: Term) -> Term:
     - xsd:decimal: no point when integral (``10.0`` -> ``10``), else no trailing zeros;
     - xsd:double / xsd:float: ``1.0E1``, ``1.5E-3``, ``INF``, ``-INF``, ``NaN``, ``0.0E0``;
     - xsd:boolean: ``true`` / ``false`` (``1`` / ``0`` read as such);
+    - dates and times: time zone ``+00:00`` / ``-00:00`` as ``Z``, no trailing zero in a
+      fraction of a second, ``24:00:00`` as ``00:00:00`` (of the next day);
+    - durations: ``PT36H`` -> ``P1DT12H``, ``P1Y13M`` -> ``P2Y1M``, zero ``PT0S`` (``P0M``
+      for xsd:yearMonthDuration);
     - language tags in lower case; xsd:string is the plain literal.
 
     A lexical form outside its datatype's lexical space (ill-typed) is left as it is, as
-    is every other datatype (dates keep their form).
+    is every other datatype.
     """
     if term.kind != "literal":
         return term
@@ -157,6 +257,10 @@ def canonical(term: Term) -> Term:
         return Term("literal", _floating_form(text, datatype == XSD_FLOAT), datatype)
     if datatype == XSD_BOOLEAN and text in ("1", "0"):
         return Term("literal", "true" if text == "1" else "false", datatype)
+    if datatype in _TEMPORAL:
+        return Term("literal", _temporal_form(text, datatype) or text, datatype)
+    if datatype in _DURATIONS:
+        return Term("literal", _duration_form(text, datatype) or text, datatype)
     return Term("literal", text, datatype)
 
 
