@@ -448,3 +448,16 @@ def test_ask_in_every_format() -> None:
 def test_xml_refuses_what_xml_cannot_carry() -> None:
     with pytest.raises(NotXmlError, match="ask for SPARQL JSON"):
         write("xml", ["x"], [[lit("bell\x07", XSD_STRING)]])
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph:memory"])
+def test_xml_the_cli_cannot_write_is_a_one_line_error(store: str) -> None:
+    text = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+    result = CliRunner().invoke(
+        main, ["sparql", "-", "--format", "xml", "--store", store], input=text
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "kzeu-graph: error: the result holds characters XML 1.0 cannot carry; ask for SPARQL JSON\n"
+    )
