@@ -1,8 +1,8 @@
 """The Oxigraph engine (pyoxigraph): in memory, or persistent in a folder.
 
 Parsing and querying run in Oxigraph's Rust code; rdflib is imported only to build the
-project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path formats Oxigraph's own
-results instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
+project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path hands Oxigraph's
+terms straight to the result writers instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
 inline VALUES row (:mod:`kzeu_graph.engines.binding`): pyoxigraph's ``substitutions``
 binds only projected variables, and ``BOUND()`` of a substituted variable is false.
 """
