@@ -120,8 +120,8 @@ def test_construct_gives_a_graph_result(tiny_graph: Graph) -> None:
 
 
 def test_unknown_format(result: Result) -> None:
-    with pytest.raises(KzeuError, match="unknown result format 'xml'"):
-        result.serialize("xml")
+    with pytest.raises(KzeuError, match="unknown result format 'yaml'"):
+        result.serialize("yaml")
 
 
 @pytest.mark.parametrize(

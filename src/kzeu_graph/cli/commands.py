@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from kzeu_graph.engines import DEFAULT_STORE
 from kzeu_graph.errors import KzeuError, ParameterError
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rich.console import Console
 
-    from kzeu_graph.sparql.results import Result
 
 PROG = "kzeu-graph"
 INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
@@ -189,49 +189,7 @@ def _console() -> Console:
     return Console(width=width, soft_wrap=False, highlight=False, markup=False, emoji=False)
 
 
-def _cell(term: Any, graph: Graph | None) -> str:
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        if graph is not None:
-            try:
-                return graph.namespace_manager.curie(str(term), generate=False)
-            except (KeyError, ValueError):
-                pass
-        return str(term)
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        return str(term)
-    return str(term)
-
-
-def _print_table(
-    result: Result,
-    title: str | None,
-    graph: Graph | None,
-    columns: Sequence[str] = (),
-    default_columns: Sequence[str] = (),
-) -> None:
-    from kzeu_graph.cli.output import print_table
-
-    rows = [[_cell(row.get(name), graph) for name in result.variables] for row in result.rows]
-    boolean = bool(result.boolean) if result.kind == "ask" else None
-    print_table(_console, result.variables, rows, title, boolean, columns, default_columns)
-
-
-def _emit_result(
-    result: Result, fmt: str, title: str | None, graph: Graph | None, columns: Sequence[str] = ()
-) -> None:
-    if fmt == "table":
-        _print_table(result, title, graph, columns)
-    else:
-        click.echo((result.select(columns) if columns else result).serialize(fmt), nl=False)
-
-
-RESULT_FORMAT = click.Choice(["table", "csv", "tsv", "json"])
+RESULT_FORMAT = click.Choice(["table", "json", "xml", "csv", "tsv"])
 
 
 def _split_columns(value: str | None) -> list[str]:
@@ -429,7 +387,7 @@ def _print_catalog(name: str | None = None) -> None:
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
 @columns_option
-@store_option("oxigraph:memory")
+@store_option(DEFAULT_STORE)
 def query(
     name: str | None,
     list_: bool,
@@ -453,7 +411,7 @@ def query(
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list")
-    # No rdflib on this path with an Oxigraph store (the default): see engines.fastpath.
+    # No rdflib on this path with an Oxigraph store (the default): see cli.output.
     from kzeu_graph.engines import open_engine, parse_store
     from kzeu_graph.sparql.catalog import get_query
 
@@ -470,8 +428,9 @@ def query(
         from kzeu_graph.sparql.search import check_parameters
 
         check_parameters(engine, saved, raw)  # an IRI that names nothing: did you mean...
-        if spec.kind == "oxigraph":
-            from kzeu_graph.cli.output import emit_oxigraph
+        from kzeu_graph.cli.output import emit_oxigraph, emit_result
+
+        if spec.kind == "oxigraph":  # Oxigraph's terms straight to the writers: no rdflib
             from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
 
             assert isinstance(engine, OxigraphEngine)
@@ -486,8 +445,6 @@ def query(
                 saved.columns,
             )
         else:
-            from kzeu_graph.cli.output import emit_result
-
             result = engine.query(saved.text, bindings, checked=True)
             emit_result(
                 result, fmt, saved.summary, _console, _split_columns(columns), saved.columns
@@ -521,7 +478,7 @@ def _read_query(source: str) -> str:
 @inference_option
 @click.option("--format", "fmt", type=RESULT_FORMAT, default="table", show_default=True)
 @columns_option
-@store_option("memory")
+@store_option(DEFAULT_STORE)
 def sparql(
     source: str,
     data: tuple[Path, ...],
@@ -531,39 +488,28 @@ def sparql(
     store: str,
 ) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
+    from kzeu_graph.cli.output import emit_result
     from kzeu_graph.engines import open_engine, parse_store
-    from kzeu_graph.sparql.run import guard, run_sparql
+    from kzeu_graph.safety import check_query_text
+    from kzeu_graph.sparql.run import guard
 
     text = _read_query(source)
     accepted = guard(text)  # refuse bad queries before loading anything
     spec = parse_store(store)
     if spec.kind != "memory":
-        from kzeu_graph.cli.output import emit_result
-        from kzeu_graph.safety import check_query_text
-
         check_query_text(accepted.text)  # what an engine that runs text refuses, up front
+    engine = open_engine(spec, list(data) or None, inference)
+    try:
+        result = engine.query(accepted.text, checked=True)
+        emit_result(result, fmt, None, _console, _split_columns(columns))
+        if result.kind == "select" and not result.rows and inference == "none":
+            from kzeu_graph.sparql.search import inference_hint
 
-        engine = open_engine(spec, list(data) or None, inference)
-        try:
-            emit_result(
-                engine.query(accepted.text, checked=True),
-                fmt,
-                None,
-                _console,
-                _split_columns(columns),
-            )
-        finally:
-            engine.close()
-        return
-    graph = _load(data, inference)
-    result = run_sparql(graph, text)
-    _emit_result(result, fmt, None, graph, _split_columns(columns))
-    if result.kind == "select" and not result.rows and inference == "none":
-        from kzeu_graph.sparql.search import inference_hint
-
-        hint = inference_hint(graph, text)
-        if hint:
-            click.echo(f"{PROG}: note: {hint}", err=True)
+            hint = inference_hint(engine, accepted.text)
+            if hint:
+                click.echo(f"{PROG}: note: {hint}", err=True)
+    finally:
+        engine.close()
 
 
 @main.command()
@@ -741,6 +687,7 @@ def format_(files: tuple[Path, ...], check: bool) -> None:
 @main.command()
 def demo() -> None:
     """Validate the shipped graph, then run every showcase query."""
+    from kzeu_graph.cli.output import emit_result
     from kzeu_graph.sparql.run import run_showcase
     from kzeu_graph.validation.report import validate as run_validation
 
@@ -752,7 +699,7 @@ def demo() -> None:
         sys.exit(EXIT_VIOLATIONS)
     for saved, result in run_showcase(graph):
         click.echo()
-        _print_table(result, f"{saved.name}: {saved.summary}", graph, (), saved.columns)
+        emit_result(result, "table", f"{saved.name}: {saved.summary}", _console, (), saved.columns)
 
 
 # ------------------------------------------------------------------ documentation

@@ -1,8 +1,9 @@
-"""The command line's query output: Oxigraph's own result serializers, rich only for tables.
+"""The command line's query output: the one writer per format, and tables that fit.
 
-Nothing here imports rdflib: ``kzeu-graph query NAME`` on the default store (Oxigraph in
-memory) parses the shipped files with Oxigraph, binds with a VALUES row, and writes the
-SPARQL 1.1 CSV/TSV/JSON that Oxigraph serializes, or a rich table of display strings.
+Every engine's answer is printed by :mod:`kzeu_graph.sparql.writers` (JSON, XML, CSV,
+TSV, table cells), so the bytes do not depend on ``--store``. Nothing here imports
+rdflib: ``kzeu-graph query NAME`` on the default store (Oxigraph in memory) hands
+Oxigraph's terms straight to the writers.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 import pyoxigraph as ox
 
 from kzeu_graph.errors import ParameterError
-from kzeu_graph.rdf.prefixes import compact_iri
-from kzeu_graph.rdf.terms import Term
+from kzeu_graph.rdf.terms import Term, from_oxigraph
+from kzeu_graph.sparql import writers
+from kzeu_graph.sparql.writers import Row
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,31 +28,18 @@ if TYPE_CHECKING:
     from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
     from kzeu_graph.sparql.results import Result
 
+T = TypeVar("T")
+
 __all__ = [
     "emit_oxigraph",
     "emit_result",
+    "emit_rows",
     "fit_table",
     "plain_table",
     "print_table",
     "record_layout",
     "select_columns",
 ]
-
-RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-}
-
-
-def _oxigraph_cell(term: Any) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return compact_iri(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term.value)
 
 
 def plain_table(
@@ -184,8 +173,8 @@ def record_layout(
 
 
 def select_columns(
-    variables: Sequence[str], rows: Sequence[Sequence[str]], columns: Sequence[str]
-) -> tuple[list[str], list[list[str]]]:
+    variables: Sequence[str], rows: Sequence[Sequence[T]], columns: Sequence[str]
+) -> tuple[list[str], list[list[T]]]:
     """Only ``columns`` (in that order); ParameterError naming the available ones otherwise."""
     unknown = [c for c in columns if c not in variables]
     if unknown:
@@ -232,6 +221,31 @@ def print_table(
     click.echo("\n".join(fit_table(variables, rows, width, title)))
 
 
+def emit_rows(
+    variables: Sequence[str],
+    rows: Sequence[Row],
+    fmt: str,
+    title: str | None,
+    console: Callable[[], Console],
+    columns: Sequence[str] | None = None,
+    default_columns: Sequence[str] | None = None,
+    boolean: bool | None = None,
+) -> int:
+    """Print rows of terms (or an ASK answer) in ``fmt`` by the one writer of that format.
+
+    ``columns`` picks columns in every format; ``default_columns`` only for a terminal
+    table. Returns the number of rows (-1 for an ASK).
+    """
+    if fmt == "table":
+        cells = writers.table_rows(rows)
+        print_table(console, variables, cells, title, boolean, columns, default_columns)
+    else:
+        if boolean is None and columns:
+            variables, rows = select_columns(variables, rows, columns)
+        click.echo(writers.write(fmt, variables, rows, boolean), nl=False)
+    return -1 if boolean is not None else len(rows)
+
+
 def emit_oxigraph(
     engine: OxigraphEngine,
     text: str,
@@ -242,45 +256,22 @@ def emit_oxigraph(
     columns: Sequence[str] | None = None,
     default_columns: Sequence[str] | None = None,
 ) -> int:
-    """Run a (checked) query on Oxigraph and print its answer in ``fmt``; return its row count.
+    """Run a (checked) query on Oxigraph and print its answer; return its row count.
 
-    ``columns`` picks columns in every format; ``default_columns`` only for a terminal table.
+    Oxigraph's terms go to the writers as they are (no rdflib on this path); a
+    CONSTRUCT/DESCRIBE answer becomes the engine's Result (sorted triples), as elsewhere.
     """
-    if columns and fmt in RESULT_FORMATS:
-        result = engine.query(text, bindings, checked=True)
-        return emit_result(result, fmt, title, console, columns)
     answer = engine.solutions(text, bindings)
-    if fmt in RESULT_FORMATS:
-        data = answer.serialize(format=RESULT_FORMATS[fmt])
-        assert data is not None
-        click.echo(data if data.endswith(b"\n") else data + b"\n", nl=False)
-        return -1
     if isinstance(answer, ox.QueryBoolean):
-        print_table(console, [], [], title, boolean=bool(answer))
-        return -1
+        return emit_rows([], [], fmt, title, console, boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         variables = [variable.value for variable in answer.variables]
-        rows = [[_oxigraph_cell(value) for value in solution] for solution in answer]
-        print_table(console, variables, rows, title, None, columns, default_columns)
-        return len(rows)
-    rows = [
-        [_oxigraph_cell(t.subject), _oxigraph_cell(t.predicate), _oxigraph_cell(t.object)]
-        for t in answer
-    ]
-    print_table(console, ["subject", "predicate", "object"], rows, title, None, columns)
-    return len(rows)
-
-
-def _result_cell(term: Any) -> str:
-    from rdflib import BNode, URIRef
-
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return compact_iri(str(term))
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+        rows = [
+            [None if value is None else from_oxigraph(value) for value in solution]
+            for solution in answer
+        ]
+        return emit_rows(variables, rows, fmt, title, console, columns, default_columns)
+    return emit_result(engine.to_result(answer), fmt, title, console, columns)
 
 
 def emit_result(
@@ -291,19 +282,9 @@ def emit_result(
     columns: Sequence[str] | None = None,
     default_columns: Sequence[str] | None = None,
 ) -> int:
-    """Print a Result (from rdflib or a remote store) as the Oxigraph path prints its answer.
-
-    Returns the number of rows of a SELECT (-1 for an ASK).
-    """
+    """Print a Result (from any engine) by the same writers; the number of rows (-1: ASK)."""
     if result.kind == "ask":
-        if fmt != "table":
-            click.echo(result.serialize(fmt), nl=False)
-        else:
-            print_table(console, [], [], title, boolean=bool(result.boolean))
-        return -1
-    if fmt != "table":
-        click.echo((result.select(columns) if columns else result).serialize(fmt), nl=False)
-        return len(result)
-    rows = [[_result_cell(row.get(name)) for name in result.variables] for row in result.rows]
-    print_table(console, result.variables, rows, title, None, columns, default_columns)
-    return len(rows)
+        return emit_rows([], [], fmt, title, console, boolean=bool(result.boolean))
+    return emit_rows(
+        result.variables, result.terms(), fmt, title, console, columns, default_columns
+    )

@@ -5,7 +5,7 @@ environment variable):
 
 =====================================  =================================================
 ``memory``                              rdflib, in memory (the Python API's default)
-``oxigraph:memory`` (or ``oxigraph``)   Oxigraph, in memory (the CLI's default for query)
+``oxigraph:memory`` (or ``oxigraph``)   Oxigraph, in memory (the CLI's default)
 ``oxigraph:PATH``                       Oxigraph, persistent in the folder PATH
 ``http(s)://HOST[:PORT]/PATH[#OPTS]``   a SPARQL 1.1 endpoint; OPTS are ``&``-separated
                                         ``update=URL`` (SPARQL Update endpoint),
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
+    "DEFAULT_STORE",
     "ENV_VAR",
     "Engine",
     "Progress",
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 ENV_VAR = "KZEU_STORE"
+DEFAULT_STORE = "oxigraph:memory"
+"""The command line's store for ``query`` and ``sparql`` (docs/stores.md says why)."""
 DEFAULT_GRAPH_IRI = "https://w3id.org/kzeu/graph"
 
 Progress = Callable[[int], None]

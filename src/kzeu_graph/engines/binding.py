@@ -20,9 +20,21 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from kzeu_graph.errors import QueryError
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, sparql_term
 
-__all__ = ["bind_values", "outer_group_start"]
+__all__ = ["bind_values", "outer_group_start", "with_project_prefixes"]
+
+# The project's prefixes, declared before a query's own prologue (whose declarations win),
+# as rdflib's ``prepareQuery(initNs=...)`` predeclares them: an ad-hoc ``kzr:x`` means the
+# same on every engine.
+_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIX_IRIS.items())
+
+
+def with_project_prefixes(text: str) -> str:
+    """``text`` with the project's PREFIX declarations first (the query's own win)."""
+    return _PROLOGUE + text
+
 
 # Comments, strings and IRIs, blanked (same length) before looking for keywords and braces.
 _SKIPPED = re.compile(

@@ -1,8 +1,8 @@
 """The Oxigraph engine (pyoxigraph): in memory, or persistent in a folder.
 
 Parsing and querying run in Oxigraph's Rust code; rdflib is imported only to build the
-project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path formats Oxigraph's own
-results instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
+project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path hands Oxigraph's
+terms straight to the result writers instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
 inline VALUES row (:mod:`kzeu_graph.engines.binding`): pyoxigraph's ``substitutions``
 binds only projected variables, and ``BOUND()`` of a substituted variable is false.
 """
@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, Self
 
 import pyoxigraph as ox
 
-from kzeu_graph.engines.binding import bind_values
+from kzeu_graph.engines.binding import bind_values, with_project_prefixes
 from kzeu_graph.errors import InputError, KzeuError, QueryError
 from kzeu_graph.loading.datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
 from kzeu_graph.rdf.terms import XSD_STRING, Term
@@ -78,9 +78,10 @@ class OxigraphEngine:
         """Oxigraph's own answer: QuerySolutions, QueryBoolean or QueryTriples.
 
         Oxigraph runs only the canonical text (:func:`kzeu_graph.safety.check_query_text`):
-        no escape, no CR and no word SERVICE, whoever checked the query before.
+        no escape, no CR and no word SERVICE, whoever checked the query before; the
+        project's prefixes are predeclared, as on rdflib.
         """
-        bound = bind_values(check_query_text(text), bindings or {})
+        bound = bind_values(with_project_prefixes(check_query_text(text)), bindings or {})
         try:
             return self.store.query(bound, default_graph=self._graph)
         except SyntaxError as exc:
@@ -97,7 +98,7 @@ class OxigraphEngine:
             from kzeu_graph.sparql.run import guard
 
             text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
-        return self._result(self.solutions(text, bindings))
+        return self.to_result(self.solutions(text, bindings))
 
     def _rdflib_term(self, term: Any) -> Any:
         cache = self._to_rdflib
@@ -108,7 +109,8 @@ class OxigraphEngine:
             found = cache[term] = rdflib_term(term)
         return found
 
-    def _result(self, answer: Any) -> Result:
+    def to_result(self, answer: Any) -> Result:
+        """Oxigraph's answer (see :meth:`solutions`) as the project's Result."""
         from kzeu_graph.sparql.results import Result
 
         if isinstance(answer, ox.QueryBoolean):
@@ -218,13 +220,14 @@ def rdflib_term(term: Any) -> Any:
 
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
-    if isinstance(term, ox.Literal):
+    if isinstance(term, ox.Literal):  # as Oxigraph wrote it (rdflib's normalising is lossy:
+        # it turns a dateTime's "Z" into "+00:00" and drops a date's time zone)
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=False)
         datatype = term.datatype.value
         if datatype == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise QueryError(f"unsupported term in a result: {term!r}")

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from kzeu_graph.engines.binding import bind_values
+from kzeu_graph.engines.binding import bind_values, with_project_prefixes
 from kzeu_graph.errors import InputError, QueryError
-from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
+from kzeu_graph.rdf.terms import XSD_STRING, Term, to_rdflib
 from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ class RemoteEngine:
         if form is None:
             match = _QUERY_FORM.search(text)
             form = match.group(1).upper() if match else "SELECT"
-        bound = bind_values(text, bindings or {})
+        bound = bind_values(with_project_prefixes(text), bindings or {})
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._graph_result(self.raw_query(bound, N_TRIPLES))
         return self._json_result(self.raw_query(bound, JSON_RESULTS))
@@ -303,11 +303,17 @@ def _json_term(value: Mapping[str, str] | None) -> Any:
         return to_rdflib(Term("iri", text))
     if kind == "bnode":
         return to_rdflib(Term("bnode", text))
-    if kind in ("literal", "typed-literal"):
+    if kind in ("literal", "typed-literal"):  # as the server wrote it: not normalised by
+        # rdflib, which turns a dateTime's "Z" into "+00:00" and drops a date's time zone
+        from rdflib import Literal, URIRef
+
         language = value.get("xml:lang")
         if language:
-            return to_rdflib(Term("literal", text, RDF_LANG_STRING, language.lower()))
-        return to_rdflib(Term("literal", text, value.get("datatype") or XSD_STRING))
+            return Literal(text, lang=language.lower(), normalize=False)
+        datatype = value.get("datatype") or XSD_STRING
+        if datatype == XSD_STRING:
+            return Literal(text, normalize=False)
+        return Literal(text, datatype=URIRef(datatype), normalize=False)
     raise QueryError(f"unknown term type in SPARQL JSON results: {kind!r}")
 
 

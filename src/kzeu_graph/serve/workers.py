@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kzeu_graph.errors import InputError, KzeuError, ParameterError, QueryError
+from kzeu_graph.sparql.writers import NotXmlError
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -148,10 +149,6 @@ class WorkerConfig:
 
 class ResultTooLargeError(KzeuError):
     """A query's result has more rows (or triples) than the configured limit."""
-
-
-class NotXmlError(KzeuError):
-    """A result that the XML results format cannot represent (control characters)."""
 
 
 # ------------------------------------------------------------------ the service
@@ -314,9 +311,7 @@ class QueryService:
             graph = new_graph()  # the project's prefixes, not rdflib's long default list
             graph += result.graph
             return serialize(graph, fmt).encode("utf-8")
-        if fmt == "xml":
-            return results_xml(result)
-        text: str = result.serialize(fmt)
+        text: str = result.serialize(fmt)  # the one writer per format (sparql.writers)
         return text.encode("utf-8")
 
     # ---------------------------------------------------------------- documents
@@ -375,61 +370,6 @@ class QueryService:
             media_type=with_charset(media_types[job.fmt]),
             body=serialize(graph, job.fmt).encode("utf-8"),
         )
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-
-
-def results_xml(result: Any) -> bytes:
-    """SPARQL 1.1 Query Results XML of a SELECT or ASK Result.
-
-    Written here rather than by rdflib's serializer, which writes an empty ``<literal>``
-    for every value Python finds false (``0``, ``0.0``, ``false``).
-    """
-    from xml.sax.saxutils import escape, quoteattr
-
-    from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import XSD
-
-    def checked(text: str) -> str:
-        if _NOT_XML.search(text):
-            raise NotXmlError(
-                "the result holds characters XML 1.0 cannot carry; ask for SPARQL JSON"
-            )
-        return text
-
-    parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}">\n']
-    parts.append("<head>")
-    parts.extend(f"<variable name={quoteattr(checked(name))}/>" for name in result.variables)
-    parts.append("</head>\n")
-    if result.kind == "ask":
-        parts.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n")
-    else:
-        parts.append("<results>\n")
-        for row in result.rows:
-            parts.append("<result>")
-            for name in result.variables:
-                value = row.get(name)
-                if value is None:
-                    continue
-                parts.append(f"<binding name={quoteattr(name)}>")
-                if isinstance(value, URIRef):
-                    parts.append(f"<uri>{escape(checked(str(value)))}</uri>")
-                elif isinstance(value, BNode):
-                    parts.append(f"<bnode>{escape(checked(str(value)))}</bnode>")
-                elif isinstance(value, Literal):
-                    attribute = ""
-                    if value.language:
-                        attribute = f" xml:lang={quoteattr(checked(value.language))}"
-                    elif value.datatype is not None and value.datatype != XSD.string:
-                        attribute = f" datatype={quoteattr(checked(str(value.datatype)))}"
-                    parts.append(f"<literal{attribute}>{escape(checked(str(value)))}</literal>")
-                parts.append("</binding>")
-            parts.append("</result>\n")
-        parts.append("</results>\n")
-    parts.append("</sparql>\n")
-    return "".join(parts).encode("utf-8")
 
 
 def service_description(

@@ -1,11 +1,8 @@
-"""Query results as plain data, and their SPARQL 1.1 JSON, CSV and TSV serialisations."""
+"""Query results as plain data; their SPARQL 1.1 JSON, XML, CSV and TSV come from :mod:`kzeu_graph.sparql.writers`."""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
-import json
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,10 +16,12 @@ from rdflib.term import Node
 
 from kzeu_graph.errors import KzeuError, ParameterError
 from kzeu_graph.rdf.prefixes import compact_iri
+from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term
+from kzeu_graph.sparql import writers
+from kzeu_graph.sparql.writers import RESULT_FORMATS, tsv_term
 
 __all__ = ["RESULT_FORMATS", "Description", "Result", "term_to_python", "turtle_term"]
 
-RESULT_FORMATS = ("json", "csv", "tsv")
 GRAPH_VARIABLES = ["subject", "predicate", "object"]
 
 
@@ -38,47 +37,23 @@ def term_to_python(term: Node | None) -> Any:
     return str(term)
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-
-
 def turtle_term(term: Node | None) -> str:
     """A term in Turtle/N-Triples syntax, as SPARQL TSV results need (unbound -> '')."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        quoted = f'"{_escape(str(term))}"'
-        if term.language:
-            return f"{quoted}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{quoted}^^<{term.datatype}>"
-        return quoted
-    return str(term)
+    return tsv_term(_term(term))
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None and term.datatype != XSD.string:
-            out["datatype"] = str(term.datatype)
-        return out
-    return {"type": "literal", "value": str(term)}
+def _term(node: Node | None) -> Term | None:
+    """The writer's view of an rdflib term, taken as the engine gave it (not re-checked:
+    a result may hold what Term's constructors refuse, e.g. Virtuoso's ``nodeID://`` labels)."""
+    if node is None:
+        return None
+    if isinstance(node, Literal):
+        if node.language:
+            return Term("literal", str(node), RDF_LANG_STRING, node.language)
+        return Term("literal", str(node), str(node.datatype or XSD_STRING))
+    if isinstance(node, BNode):
+        return Term("bnode", str(node))
+    return Term("iri", str(node))
 
 
 _INTEGERS = {
@@ -136,14 +111,6 @@ def _typed_column(pd: Any, values: list[Node | None], iris: str) -> Any:
         return str(value)
 
     return pd.array([text(v) for v in values], dtype="string")
-
-
-def _csv_term(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
 
 
 @dataclass
@@ -254,39 +221,27 @@ class Result:
         }
         return pd.DataFrame(columns, columns=self.variables)
 
+    def terms(self) -> list[list[Term | None]]:
+        """The rows as engine-neutral terms, one list per row in the order of ``variables``."""
+        return [[_term(row.get(name)) for name in self.variables] for row in self.rows]
+
     def to_json(self) -> dict[str, Any]:
-        """The SPARQL 1.1 Query Results JSON document, as a dict."""
-        if self.kind == "ask":
-            return {"head": {}, "boolean": bool(self.boolean)}
-        bindings = [
-            {name: _json_term(value) for name, value in row.items() if value is not None}
-            for row in self.rows
-        ]
-        return {"head": {"vars": list(self.variables)}, "results": {"bindings": bindings}}
+        """The SPARQL 1.1 Query Results JSON document, as a dict (literals canonical)."""
+        boolean = bool(self.boolean) if self.kind == "ask" else None
+        return writers.json_document(self.variables, self.terms(), boolean)
 
     def serialize(self, fmt: str) -> str:
-        """``json`` (SPARQL 1.1 JSON), ``csv`` or ``tsv`` (SPARQL 1.1 CSV/TSV)."""
-        if fmt == "json":
-            return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
-        if fmt == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\r\n")
-            if self.kind == "ask":
-                writer.writerow(["boolean"])
-                writer.writerow(["true" if self.boolean else "false"])
-            else:
-                writer.writerow(self.variables)
-                for row in self.rows:
-                    writer.writerow([_csv_term(row.get(name)) for name in self.variables])
-            return buffer.getvalue()
-        if fmt == "tsv":
-            if self.kind == "ask":
-                return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
-            lines = ["\t".join(f"?{name}" for name in self.variables)]
-            for row in self.rows:
-                lines.append("\t".join(turtle_term(row.get(name)) for name in self.variables))
-            return "\n".join(lines) + "\n"
-        raise KzeuError(f"unknown result format {fmt!r} (use one of {', '.join(RESULT_FORMATS)})")
+        """``json``, ``xml``, ``csv`` or ``tsv`` (SPARQL 1.1), by the one writer per format.
+
+        Every literal is written in its canonical form (:func:`kzeu_graph.sparql.writers.canonical`),
+        so the text is the same whichever engine gave the result.
+        """
+        boolean = bool(self.boolean) if self.kind == "ask" else None
+        return writers.write(fmt, self.variables, self.terms(), boolean)
+
+    def table_rows(self) -> list[list[str]]:
+        """The rows as table cells (canonical literals, IRIs as CURIEs)."""
+        return writers.table_rows(self.terms())
 
 
 class Description(Graph):

@@ -344,27 +344,37 @@ def _iris_in(node: Any, found: set[str]) -> None:
             _iris_in(value, found)
 
 
-def inference_hint(graph: Graph, text: str) -> str | None:
+_NARROWER = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+ASK { { ?narrow rdfs:subClassOf ?broad } UNION { ?narrow rdfs:subPropertyOf ?broad } }"""
+
+
+def inference_hint(graph: Graph | Engine, text: str) -> str | None:
     """Why a query that found nothing might find rows with ``--inference rdfs`` (or None).
 
     Cheap: no closure is computed; it says which classes or properties the query names
-    that have subclasses or subproperties in ``graph`` (members of those are only
-    matched by the broader term once the RDFS closure is added).
+    that have subclasses or subproperties in ``graph`` (an rdflib Graph or any engine;
+    members of those are only matched by the broader term once the RDFS closure is added).
     """
+    from rdflib import Graph, URIRef
     from rdflib.namespace import RDFS
 
     from kzeu_graph.sparql.run import prepare
 
     named: set[str] = set()
     _iris_in(prepare(text).algebra, named)
-    from rdflib import URIRef
 
-    broader = sorted(
-        compact_iri(iri)
-        for iri in named
-        if (None, RDFS.subClassOf, URIRef(iri)) in graph
-        or (None, RDFS.subPropertyOf, URIRef(iri)) in graph
-    )
+    def has_narrower(iri: str) -> bool:
+        if isinstance(graph, Graph):
+            node = URIRef(iri)
+            return (None, RDFS.subClassOf, node) in graph or (
+                None,
+                RDFS.subPropertyOf,
+                node,
+            ) in graph
+        answer = graph.query(_NARROWER, {"broad": Term.iri(iri)}, checked=True)
+        return bool(answer.boolean)
+
+    broader = sorted(compact_iri(iri) for iri in named if has_narrower(iri))
     if not broader:
         return None
     return (
