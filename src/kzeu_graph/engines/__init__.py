@@ -21,6 +21,11 @@ Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph
 gets ``initBindings``; Oxigraph and remote endpoints get an inline VALUES row whose terms
 come from a strict serializer (:mod:`kzeu_graph.engines.binding`).
 
+Commands that need an rdflib Graph (SHACL validation, the exporters, ``describe``, the VoID
+description, the timeline) get it through ONE hand-over, :func:`to_graph`: an rdflib engine
+hands over its graph itself; any other engine dumps its graph as N-Triples with its own
+serializer (:meth:`Engine.dump`), which the project's loader parses.
+
 This module and the Oxigraph engine import no rdflib until a Result is asked for.
 """
 
@@ -39,6 +44,8 @@ from kzeu_graph.errors import InputError, ParameterError
 from kzeu_graph.rdf.terms import Term, is_valid_iri
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from kzeu_graph.sparql.catalog import SavedQuery
     from kzeu_graph.sparql.results import Result
 
@@ -48,6 +55,7 @@ __all__ = [
     "Engine",
     "Progress",
     "StoreSpec",
+    "check_store_use",
     "fill",
     "load_store",
     "open_engine",
@@ -55,6 +63,7 @@ __all__ = [
     "parse_store",
     "run_saved",
     "store_spec_from_env",
+    "to_graph",
 ]
 
 ENV_VAR = "KZEU_STORE"
@@ -94,6 +103,10 @@ class Engine(Protocol):
 
     def clear(self) -> None:
         """Remove every triple of the engine's graph."""
+        ...
+
+    def dump(self) -> bytes:
+        """The engine's graph as N-Triples (UTF-8), written by the engine's own serializer."""
         ...
 
     def triple_count(self) -> int:
@@ -231,6 +244,26 @@ def open_store(spec: str | StoreSpec) -> Engine:
     return RemoteEngine(parsed)
 
 
+def check_store_use(
+    spec: str | StoreSpec, data: Sequence[Path] | None = None, inference: str = "none"
+) -> StoreSpec:
+    """The parsed spec, if ``data`` and ``inference`` may be used with it: a folder or a
+    server is used as loaded (and a folder must exist); ParameterError/InputError if not."""
+    parsed = parse_store(spec) if isinstance(spec, str) else spec
+    if parsed.persistent:
+        if parsed.location is not None and not parsed.location.is_dir():
+            raise InputError(
+                f"store {parsed.text!r}: no such folder (fill one with "
+                f"kzeu-graph load --store {parsed.text})"
+            )
+        if data or inference != "none":
+            raise ParameterError(
+                f"store {parsed.text!r} is used as loaded; --data and --inference apply to "
+                "in-memory stores (use kzeu-graph load --store ... to fill it)"
+            )
+    return parsed
+
+
 def open_engine(
     spec: str | StoreSpec = "memory",
     data: Sequence[Path] | None = None,
@@ -240,15 +273,11 @@ def open_engine(
 
     In memory: the ontology and ``data`` (default: the shipped graph) are loaded, with the
     inference closure if asked. A folder or a server is used as it is (fill it with
-    ``kzeu-graph load``), so ``data`` and ``inference`` are refused there.
+    ``kzeu-graph load``), so ``data`` and ``inference`` are refused there, and so is a
+    folder that does not exist.
     """
-    parsed = parse_store(spec) if isinstance(spec, str) else spec
+    parsed = check_store_use(spec, data, inference)
     if parsed.persistent:
-        if data or inference != "none":
-            raise ParameterError(
-                f"store {parsed.text!r} is used as loaded; --data and --inference apply to "
-                "in-memory stores (use kzeu-graph load --store ... to fill it)"
-            )
         return open_store(parsed)
     engine = open_store(parsed)
     try:
@@ -313,3 +342,96 @@ def run_saved(
 
     saved = name if not isinstance(name, str) else get_query(name, directory)
     return engine.query(saved.text, saved.bind_terms(params))
+
+
+# Oxigraph keeps an integer's value, not its subtype: "5"^^xsd:positiveInteger comes back as
+# "5"^^xsd:integer. The bounds of each subtype (None: unbounded on that side).
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_SUBTYPES: dict[str, tuple[int | None, int | None]] = {
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-128, 127),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 255),
+}
+
+
+def _declared_integer_subtypes() -> dict[str, str]:
+    """{predicate IRI: the one integer subtype the shapes (sh:datatype) or the ontology
+    (rdfs:range) give its values}; predicates given two different ones are left out."""
+    from rdflib import RDFS, URIRef
+    from rdflib.namespace import SH
+
+    from kzeu_graph.loading.graph import load_ontology, load_shapes
+
+    found: dict[str, set[str]] = {}
+    declarations = [
+        *((s, o) for s, o in load_ontology().subject_objects(RDFS.range)),
+        *(
+            (path, datatype)
+            for shapes in [load_shapes()]
+            for shape, datatype in shapes.subject_objects(SH.datatype)
+            for path in shapes.objects(shape, SH.path)
+        ),
+    ]
+    for predicate, datatype in declarations:
+        if isinstance(predicate, URIRef) and str(datatype).removeprefix(_XSD) in _INTEGER_SUBTYPES:
+            found.setdefault(str(predicate), set()).add(str(datatype))
+    return {p: next(iter(d)) for p, d in found.items() if len(d) == 1}
+
+
+def _restore_integer_subtypes(graph: Graph) -> None:
+    """Give an ``xsd:integer`` value back the subtype its predicate is declared with, when
+    the value lies within that subtype (what a canonicalising store such as Oxigraph lost)."""
+    from rdflib import Literal, URIRef
+
+    declared = _declared_integer_subtypes()
+    changes = []
+    for predicate, datatype in declared.items():
+        low, high = _INTEGER_SUBTYPES[datatype.removeprefix(_XSD)]
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            if not isinstance(o, Literal) or str(o.datatype) != _XSD + "integer":
+                continue
+            try:
+                value = int(str(o))
+            except ValueError:
+                continue
+            if (low is None or value >= low) and (high is None or value <= high):
+                retyped = Literal(str(o), datatype=URIRef(datatype), normalize=False)
+                changes.append(((s, URIRef(predicate), o), (s, URIRef(predicate), retyped)))
+    for old, new in changes:
+        graph.remove(old)
+        graph.add(new)
+
+
+def to_graph(source: Engine | Graph) -> Graph:
+    """THE hand-over from a store to the code that needs an rdflib Graph (pyshacl, exporters).
+
+    An rdflib Graph is returned as it is, and so is the graph of the rdflib engine (do not
+    change it). Any other engine's graph is dumped as N-Triples by the engine itself
+    (:meth:`Engine.dump`) and parsed by the project's loader into a new graph with the
+    project prefixes. Oxigraph keeps values, not lexical forms: ``10.0`` comes back as
+    ``10`` and an integer subtype as ``xsd:integer``; the subtype is given back where the
+    shapes or the ontology declare one for the predicate and the value fits it (so a value
+    that was written as a plain ``xsd:integer`` there is not told apart).
+    """
+    from rdflib import Graph
+
+    if isinstance(source, Graph):
+        return source
+    from kzeu_graph.engines.rdflib_engine import RdflibEngine
+
+    if isinstance(source, RdflibEngine):
+        return source.graph
+    from kzeu_graph.loading.graph import parse_data
+
+    graph = parse_data(source.dump(), name=f"the dump of store {source.spec.text!r}")
+    _restore_integer_subtypes(graph)
+    return graph

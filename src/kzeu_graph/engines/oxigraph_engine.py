@@ -190,6 +190,11 @@ class OxigraphEngine:
         except (OSError, RuntimeError) as exc:
             raise InputError(f"cannot clear the Oxigraph store: {exc}") from None
 
+    def dump(self) -> bytes:
+        data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=self._graph)
+        assert data is not None  # no output file given: the bytes are returned
+        return data
+
     def triple_count(self) -> int:
         answer = self.store.query(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=self._graph

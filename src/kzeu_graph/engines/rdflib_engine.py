@@ -64,6 +64,9 @@ class RdflibEngine:
     def clear(self) -> None:
         self.graph.remove((None, None, None))
 
+    def dump(self) -> bytes:
+        return self.graph.serialize(format="nt", encoding="utf-8")
+
     def triple_count(self) -> int:
         return len(self.graph)
 

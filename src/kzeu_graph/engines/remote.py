@@ -271,6 +271,9 @@ class RemoteEngine:
         else:
             self.update(f"DROP SILENT GRAPH <{self.graph}>")
 
+    def dump(self) -> bytes:
+        return self.raw_query("CONSTRUCT WHERE { ?s ?p ?o }", N_TRIPLES)
+
     def triple_count(self) -> int:
         result = self._json_result(
             self.raw_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", JSON_RESULTS)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rdflib import Dataset, Graph
     from rdflib.term import Node
 
+    from kzeu_graph.engines import Engine
     from kzeu_graph.loading.graph import Inference
 
 # rdflib is imported inside the functions: the package imports this module eagerly
@@ -824,10 +825,16 @@ def build_export(
     data: Sequence[Path] | None = None,
     inference: Inference = "none",
     graphs: Sequence[str] | None = None,
+    source: Engine | Graph | None = None,
 ) -> ExportGraphs:
     """Load the ontology and the data (default: the shipped graph), apply inference, and split
     the result into the named graphs of :func:`partition`; keep those in ``graphs`` (default:
-    all, ``inferred`` only with inference)."""
+    all, ``inferred`` only with inference).
+
+    ``source``: a store (or graph) holding the ontology and the data, instead of ``data``;
+    its graph is handed over by :func:`kzeu_graph.engines.to_graph`, and every triple of it
+    that is not an ontology triple is data.
+    """
     from kzeu_graph import resources
     from kzeu_graph.loading.graph import apply_inference, load_ontology, merge, parse_file
     from kzeu_graph.rdf.namespaces import new_graph
@@ -837,7 +844,15 @@ def build_export(
     selected = _select(graphs, inference)
     ontology = load_ontology()
     data_graph = new_graph()
-    for path in resources.default_data_files() if data is None else data:
+    if source is not None:
+        from kzeu_graph.engines import to_graph
+
+        if data is not None:
+            raise InputError("give the data files or a store to export, not both")
+        handed = to_graph(source)
+        data_graph.addN((s, p, o, data_graph) for s, p, o in handed if (s, p, o) not in ontology)
+        _bind_like(data_graph, handed)
+    for path in resources.default_data_files() if data is None and source is None else data or []:
         parse_file(Path(path), into=data_graph)
     everything = merge(merge(new_graph(), ontology), data_graph)
     closure = None
@@ -850,12 +865,13 @@ def build_export(
 # ------------------------------------------------------------------ public entry points
 
 
-def serialize(source: Graph | ExportGraphs, fmt: str) -> str:
+def serialize(source: Graph | Engine | ExportGraphs, fmt: str) -> str:
     """``source`` as canonical text in ``fmt`` (turtle, json-ld, nt, nquads, trig, xml).
 
-    A plain graph goes to the default graph of the quad formats; an :class:`ExportGraphs`
-    keeps its named graphs there (with their provenance) and is merged for the others.
-    JSON-LD is compacted with the project context, inlined (nothing is fetched to read it).
+    A plain graph (or a store's graph, handed over by :func:`kzeu_graph.engines.to_graph`)
+    goes to the default graph of the quad formats; an :class:`ExportGraphs` keeps its named
+    graphs there (with their provenance) and is merged for the others. JSON-LD is compacted
+    with the project context, inlined (nothing is fetched to read it).
     """
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {fmt!r} (use one of {', '.join(EXPORT_FORMATS)})")
@@ -863,10 +879,12 @@ def serialize(source: Graph | ExportGraphs, fmt: str) -> str:
         if fmt in QUAD_FORMATS:
             return _serialize_dataset(source.dataset(), fmt)
         return _serialize_graph(source.union(), fmt)
-    return _serialize_graph(source, fmt)
+    from kzeu_graph.engines import to_graph
+
+    return _serialize_graph(to_graph(source), fmt)
 
 
-def export(source: Graph | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
+def export(source: Graph | Engine | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
     """Serialise ``source``; if ``destination`` is given, write it atomically. Returns the text."""
     from kzeu_graph.safety import atomic_write
 

@@ -17,8 +17,12 @@ import html
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
+
+if TYPE_CHECKING:
+    from kzeu_graph.engines import Engine
 
 from kzeu_graph.errors import KzeuError
 
@@ -448,12 +452,13 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
     return "\n".join([*header, *grid, *body, *legend, "</svg>", ""])
 
 
-def timeline(graph: Graph | None = None) -> str:
-    """The timeline picture of ``graph`` (default: the shipped graph) as SVG text."""
+def timeline(graph: Graph | Engine | None = None) -> str:
+    """The timeline picture of ``graph`` (default: the shipped graph; or any store, handed
+    over by :func:`kzeu_graph.engines.to_graph`) as SVG text."""
+    from kzeu_graph.engines import to_graph
     from kzeu_graph.loading.graph import load_graph
 
-    graph = load_graph() if graph is None else graph
-    return timeline_svg(timeline_items(graph))
+    return timeline_svg(timeline_items(load_graph() if graph is None else to_graph(graph)))
 
 
 def timeline_png(svg: str, scale: float = 2.0) -> bytes:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, VOID
@@ -26,6 +27,9 @@ from kzeu_graph.errors import InputError, KzeuError
 from kzeu_graph.loading.graph import SUPPORTED_SUFFIXES, load_ontology, parse_file
 from kzeu_graph.publish.export import EXPORT_FORMATS
 from kzeu_graph.rdf.namespaces import KZR, PREFIXES, new_graph
+
+if TYPE_CHECKING:
+    from kzeu_graph.engines import Engine
 
 __all__ = [
     "DATASET",
@@ -233,13 +237,24 @@ def describe_dataset(
     return out
 
 
-def dataset_description(data_files: Sequence[Path] | None = None) -> str:
-    """The description of the shipped data (or of ``data_files``) as Turtle text."""
+def dataset_description(
+    data_files: Sequence[Path] | None = None, source: Engine | Graph | None = None
+) -> str:
+    """The description of the shipped data (or of ``data_files``, or of the data in the
+    store ``source``: its triples that are not ontology triples) as Turtle text."""
     from kzeu_graph import resources
     from kzeu_graph.publish.export import serialize
 
-    files = resources.default_data_files() if not data_files else [Path(p) for p in data_files]
     data = new_graph()
+    if source is not None:
+        from kzeu_graph.engines import to_graph
+
+        if data_files:
+            raise InputError("give the data files or a store to describe, not both")
+        ontology = load_ontology()
+        data.addN((s, p, o, data) for s, p, o in to_graph(source) if (s, p, o) not in ontology)
+        return serialize(describe_dataset(data, ontology), "turtle")
+    files = resources.default_data_files() if not data_files else [Path(p) for p in data_files]
     for path in files:
         parse_file(path, into=data)
     return serialize(describe_dataset(data), "turtle")

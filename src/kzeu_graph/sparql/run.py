@@ -236,14 +236,18 @@ def _with_blank_closure(source: Graph, target: Graph, start: Node) -> None:
                 stack.append(triple[2])
 
 
-def describe(graph: Graph, iri: str | URIRef) -> Description:
+def describe(graph: Graph | Engine, iri: str | URIRef) -> Description:
     """Everything about ``iri``: as subject (with blank nodes), as object, and its evidence.
 
     Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
     The answer is an rdflib Graph that also displays readably (a text ``repr``, an HTML
     table in a notebook); it is empty if the graph says nothing about ``iri`` (see
     :func:`kzeu_graph.sparql.search.suggest_for_iri` for what may have been meant).
+    ``graph`` may be any store: its graph is handed over by :func:`kzeu_graph.engines.to_graph`.
     """
+    from kzeu_graph.engines import to_graph
+
+    graph = to_graph(graph)
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
     out = Description(node)
     _with_blank_closure(graph, out, node)
