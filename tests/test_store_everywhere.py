@@ -22,7 +22,6 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 from rdflib.term import Node
-from tests.servers import oxigraph_server  # noqa: F401  (a fixture)
 
 from kzeu_graph.cli.commands import main
 
