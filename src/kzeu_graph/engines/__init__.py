@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkabl
 from urllib.parse import urlsplit
 
 from kzeu_graph.errors import InputError, ParameterError
+from kzeu_graph.rdf.prefixes import BASE_IRI
 from kzeu_graph.rdf.terms import Term, is_valid_iri
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ __all__ = [
 ]
 
 ENV_VAR = "KZEU_STORE"
-DEFAULT_GRAPH_IRI = "https://w3id.org/kzeu/graph"
+DEFAULT_GRAPH_IRI = f"{BASE_IRI}graph"
 
 Progress = Callable[[int], None]
 """Called with the number of triples just loaded (for a progress bar)."""

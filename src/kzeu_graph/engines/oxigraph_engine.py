@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from kzeu_graph.engines.binding import bind_values
 from kzeu_graph.errors import InputError, KzeuError, QueryError
 from kzeu_graph.loading.datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
-from kzeu_graph.rdf.terms import XSD_STRING, Term
+from kzeu_graph.rdf.terms import Term, TermError, rdflib_from_oxigraph
 from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdflib_term"]
 
-QUAD_FORMATS = frozenset({ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD})
 BULK_THRESHOLD = 4 * 1024 * 1024  # bytes: bigger inputs go through bulk_load
 
 
@@ -163,7 +162,7 @@ class OxigraphEngine:
         self, source: IO[bytes], fmt: ox.RdfFormat, name: Path | str, base_iri: str | None
     ) -> None:
         try:
-            if fmt in QUAD_FORMATS:
+            if fmt.supports_datasets:
                 # named graphs are flattened into the engine's graph, as rdflib's loader does
                 self.store.extend(self._flattened(source, fmt, base_iri))
             elif self.spec.location is not None:
@@ -219,17 +218,7 @@ class OxigraphEngine:
 
 def rdflib_term(term: Any) -> Any:
     """A pyoxigraph term as the rdflib term that rdflib's own parser gives for it."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    raise QueryError(f"unsupported term in a result: {term!r}")
+    try:
+        return rdflib_from_oxigraph(term)
+    except TermError:
+        raise QueryError(f"unsupported term in a result: {term!r}") from None

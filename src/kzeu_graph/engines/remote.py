@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from kzeu_graph.engines.binding import bind_values
 from kzeu_graph.errors import InputError, QueryError
+from kzeu_graph.rdf.formats import by_name
 from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
 from kzeu_graph.safety import check_query_text
 
@@ -38,8 +39,8 @@ __all__ = ["RemoteEngine", "default_endpoints"]
 TIMEOUT = 120.0  # seconds, per request
 CHUNK_BYTES = 4 * 1024 * 1024  # N-Triples per upload request
 JSON_RESULTS = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
-TURTLE = "text/turtle"
+N_TRIPLES = by_name("nt").media_type
+TURTLE = by_name("turtle").media_type
 VIRTUOSO_PRAGMA = 'DEFINE sql:select-option "order"\n'
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kzeu_graph.errors import InputError, KzeuError
+from kzeu_graph.rdf.formats import FORMATS
+from kzeu_graph.rdf.prefixes import BASE_IRI
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -57,18 +59,12 @@ __all__ = [
     "serialize",
 ]
 
-# user-facing name -> rdflib serializer name
-EXPORT_FORMATS: dict[str, str] = {
-    "turtle": "turtle",
-    "json-ld": "json-ld",
-    "nt": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
-    "xml": "xml",
-}
-QUAD_FORMATS = frozenset({"nquads", "trig"})
+# user-facing name -> rdflib serializer name, and the formats written with named graphs,
+# from the one table of formats (kzeu_graph.rdf.formats)
+EXPORT_FORMATS: dict[str, str] = {record.name: record.rdflib for record in FORMATS}
+QUAD_FORMATS = frozenset(record.name for record in FORMATS if record.quads)
 
-GRAPH_NAMESPACE = "https://w3id.org/kzeu/graph/"
+GRAPH_NAMESPACE = f"{BASE_IRI}graph/"
 PART_NAMES: tuple[str, ...] = ("data", "derived", "ontology", "inferred")
 
 CANONICAL_HEADER = (
@@ -123,6 +119,8 @@ def _rdfc10(quads: list[Quad]) -> list[Quad]:
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
+    from kzeu_graph.rdf.terms import oxigraph_from_rdflib
+
     literals: dict[Any, Literal] = {}
 
     def to_ox(term: Node | None) -> Any:
@@ -130,16 +128,10 @@ def _rdfc10(quads: list[Quad]) -> list[Quad]:
             return ox.DefaultGraph()
         if isinstance(term, BNode):
             return ox.BlankNode(str(term)) if _valid_blank_label(str(term)) else ox.BlankNode()
+        converted = oxigraph_from_rdflib(term)
         if isinstance(term, Literal):
-            if term.language:
-                converted = ox.Literal(str(term), language=term.language)
-            elif term.datatype:
-                converted = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            else:
-                converted = ox.Literal(str(term))
             literals.setdefault(converted, term)
-            return converted
-        return ox.NamedNode(str(term))
+        return converted
 
     def from_ox(term: Any) -> Node | None:
         if isinstance(term, ox.DefaultGraph):
@@ -753,7 +745,7 @@ def _provenance(parts: Sequence[str], inference: str) -> Graph:
     sources = {
         "data": [KZR.article],
         "derived": [URIRef(_graph_iri("data"))],
-        "ontology": [URIRef("https://w3id.org/kzeu/ontology")],
+        "ontology": [URIRef(f"{BASE_IRI}ontology")],
         "inferred": [URIRef(_graph_iri(n)) for n in ("data", "derived", "ontology")],
     }
     activity = URIRef(f"{GRAPH_NAMESPACE}inference/{inference}")

@@ -25,16 +25,18 @@ if TYPE_CHECKING:
     from kzeu_graph.engines import Engine
 
 from kzeu_graph.errors import KzeuError
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 
 __all__ = ["BASES", "QUERY", "TimelineItem", "timeline_items", "timeline_png", "timeline_svg"]
 
 QUERY = "timeline-chart"
 PRECISIONS = ("day", "month", "year")
 # kzv: date-basis concept -> the short name used in classes, fills and the legend
+KZV_IRI = PREFIX_IRIS["kzv"]
 BASES = {
-    "https://w3id.org/kzeu/vocab/stated": "stated",
-    "https://w3id.org/kzeu/vocab/resolved-from-article-date": "resolved",
-    "https://w3id.org/kzeu/vocab/derived": "derived",
+    f"{KZV_IRI}stated": "stated",
+    f"{KZV_IRI}resolved-from-article-date": "resolved",
+    f"{KZV_IRI}derived": "derived",
 }
 _BASIS_QUERY = """SELECT ?item ?basis WHERE {
   { ?item time:hasTime ?instant . ?instant kzeu:dateBasis ?basis }

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +23,11 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, VOID
 
 from kzeu_graph.errors import InputError, KzeuError
-from kzeu_graph.loading.graph import SUPPORTED_SUFFIXES, load_ontology, parse_file
+from kzeu_graph.loading.graph import load_ontology, parse_file
 from kzeu_graph.publish.export import EXPORT_FORMATS
+from kzeu_graph.rdf.formats import FORMATS, W3C_FORMATS, RdfFormatRecord
 from kzeu_graph.rdf.namespaces import KZR, PREFIXES, new_graph
+from kzeu_graph.rdf.prefixes import BASE_IRI
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Engine
@@ -35,7 +36,6 @@ __all__ = [
     "DATASET",
     "DISTRIBUTIONS",
     "URI_SPACE",
-    "Distribution",
     "dataset_description",
     "describe_dataset",
     "namespace_of",
@@ -45,9 +45,8 @@ DATASET = KZR["dataset"]
 DCAT_VERSION = URIRef(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
 URI_SPACE = str(KZR)
 PUBLISHER = KZR["kzeu-graph-developers"]
-DUMP_BASE = "https://w3id.org/kzeu/dump/"
+DUMP_BASE = f"{BASE_IRI}dump/"
 IANA = "https://www.iana.org/assignments/media-types/"
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 # Copied from the data's kzr:dataset node: what its authors wrote (and SHACL checks).
 AUTHORED = (RDF.type, DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.source,
@@ -66,38 +65,14 @@ EXAMPLES = tuple(
 )
 
 
-@dataclass(frozen=True)
-class Distribution:
-    """How one ``kzeu-graph export`` format is published."""
-
-    title: str
-    media_type: str  # IANA media type
-    w3c_format: str  # local name in http://www.w3.org/ns/formats/
-
-
-DISTRIBUTIONS: dict[str, Distribution] = {
-    "turtle": Distribution("Turtle", "text/turtle", "Turtle"),
-    "json-ld": Distribution("JSON-LD", "application/ld+json", "JSON-LD"),
-    "nt": Distribution("N-Triples", "application/n-triples", "N-Triples"),
-    "nquads": Distribution("N-Quads", "application/n-quads", "N-Quads"),
-    "trig": Distribution("TriG", "application/trig", "TriG"),
-    "xml": Distribution("RDF/XML", "application/rdf+xml", "RDF_XML"),
-}
+# How each ``kzeu-graph export`` format is published: its record in the one table of formats
+DISTRIBUTIONS: dict[str, RdfFormatRecord] = {record.name: record for record in FORMATS}
 
 
 def namespace_of(iri: str) -> str:
     """The namespace of an IRI: everything up to and including its last ``#`` or ``/``."""
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[: cut + 1] if cut >= 0 else iri
-
-
-def _suffix_for(fmt: str) -> str:
-    """The first file suffix the loader reads as ``fmt`` (``.ttl``, ``.jsonld``, ...)."""
-    rdflib_format = EXPORT_FORMATS[fmt]
-    for suffix, name in SUPPORTED_SUFFIXES.items():
-        if name == rdflib_format:
-            return suffix
-    raise KzeuError(f"no file suffix is known for the export format {fmt!r}")
 
 
 def _package() -> tuple[str, str, list[str]]:
@@ -208,7 +183,7 @@ def describe_dataset(
         if fmt not in DISTRIBUTIONS:
             raise KzeuError(f"the export format {fmt!r} has no media type in dataset.py")
         spec = DISTRIBUTIONS[fmt]
-        dump = URIRef(f"{DUMP_BASE}kzeu{_suffix_for(fmt)}")
+        dump = URIRef(f"{DUMP_BASE}kzeu{spec.suffix}")
         node = KZR[f"dataset-{fmt}"]
         out.add((DATASET, VOID.dataDump, dump))
         out.add((DATASET, DCAT.distribution, node))
@@ -228,7 +203,7 @@ def describe_dataset(
             )
         )
         out.add((node, DCAT.mediaType, URIRef(IANA + spec.media_type)))
-        out.add((node, DCTERMS["format"], URIRef(W3C_FORMATS + spec.w3c_format)))
+        out.add((node, DCTERMS["format"], URIRef(W3C_FORMATS + spec.w3c)))
         out.add((node, DCAT.downloadURL, dump))
         for licence in data.objects(DATASET, DCTERMS.license):
             out.add((node, DCTERMS.license, licence))

@@ -93,6 +93,13 @@ class Term:
 
 # ------------------------------------------------------------------ SPARQL text
 
+QUERY_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+"""The comments, strings and IRIs of a SPARQL text: what to blank before looking for
+keywords, braces and variables."""
+
 _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
@@ -152,8 +159,9 @@ def sparql_term(term: Term) -> str:
 # ------------------------------------------------------------------ conversions
 
 
-def to_rdflib(term: Term) -> Node:
-    """The rdflib term (imports rdflib)."""
+def to_rdflib(term: Term, normalize: bool = True) -> Node:
+    """The rdflib term (imports rdflib). ``normalize=False`` keeps a literal's lexical form
+    as written (rdflib would rewrite ``"007"^^xsd:integer`` as ``"7"``)."""
     from rdflib import BNode, Literal, URIRef
 
     if term.kind == "iri":
@@ -161,10 +169,10 @@ def to_rdflib(term: Term) -> Node:
     if term.kind == "bnode":
         return BNode(term.value)
     if term.language is not None:
-        return Literal(term.value, lang=term.language)
+        return Literal(term.value, lang=term.language, normalize=normalize)
     if term.datatype is None or term.datatype == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype))
+        return Literal(term.value, normalize=normalize)
+    return Literal(term.value, datatype=URIRef(term.datatype), normalize=normalize)
 
 
 def from_rdflib(node: Any) -> Term:
@@ -206,3 +214,13 @@ def from_oxigraph(node: Any) -> Term:
     if kind == "BlankNode":
         return Term("bnode", node.value)
     raise TermError(f"not an RDF term: {node!r}")
+
+
+def rdflib_from_oxigraph(node: Any, normalize: bool = True) -> Node:
+    """THE converter from a pyoxigraph term to rdflib (through :class:`Term`)."""
+    return to_rdflib(from_oxigraph(node), normalize)
+
+
+def oxigraph_from_rdflib(node: Any) -> Any:
+    """THE converter from an rdflib term to pyoxigraph (through :class:`Term`)."""
+    return to_oxigraph(from_rdflib(node))

@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from kzeu_graph.errors import KzeuError, ParameterError
 from kzeu_graph.rdf.prefixes import compact_iri
+from kzeu_graph.rdf.terms import ntriples_escape
 
 __all__ = ["RESULT_FORMATS", "Description", "Result", "term_to_python", "turtle_term"]
 
@@ -39,13 +40,7 @@ def term_to_python(term: Node | None) -> Any:
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
+    return ntriples_escape(text)
 
 
 def turtle_term(term: Node | None) -> str:

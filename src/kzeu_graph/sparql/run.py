@@ -36,7 +36,6 @@ from kzeu_graph.sparql.results import Description, Result
 if TYPE_CHECKING:
     from kzeu_graph.engines import Engine
 
-forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
 __all__ = [
     "CheckedQuery",
@@ -168,6 +167,7 @@ def execute_prepared(
     graph: Graph, prepared: Query, bindings: Mapping[str, Node] | None = None
 ) -> Result:
     """Run a query from :func:`prepare` on ``graph`` with ``initBindings`` ({name: term})."""
+    forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
     try:
         raw = graph.query(prepared, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         return Result.from_rdflib(raw)
