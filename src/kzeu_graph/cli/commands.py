@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rich.console import Console
 
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 PROG = "kzeu-graph"
 INFERENCE = click.Choice(["none", "rdfs", "owlrl"])
@@ -544,7 +544,8 @@ def sparql(
 ) -> None:
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
     from kzeu_graph.engines import open_engine, parse_store
-    from kzeu_graph.sparql.run import guard, run_sparql
+    from kzeu_graph.query.guard import guard
+    from kzeu_graph.sparql.run import run_sparql
 
     text = _read_query(source)
     accepted = guard(text)  # refuse bad queries before loading anything

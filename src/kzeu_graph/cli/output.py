@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = [
     "emit_oxigraph",

@@ -16,7 +16,7 @@ environment variable):
                                         fragment is never sent
 =====================================  =================================================
 
-Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.sparql.results.Result`
+Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.query.results.Result`
 (rdflib terms, same Python values). Parameters are never pasted into query text: rdflib
 gets ``initBindings``; Oxigraph and remote endpoints get an inline VALUES row whose terms
 come from a strict serializer (:mod:`kzeu_graph.engines.binding`).
@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, Self, runtime_checkable
 from urllib.parse import urlsplit
 
 from kzeu_graph.errors import InputError, ParameterError
@@ -47,8 +47,7 @@ from kzeu_graph.rdf.terms import Term, is_valid_iri
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from kzeu_graph.sparql.catalog import SavedQuery
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
@@ -62,7 +61,6 @@ __all__ = [
     "open_engine",
     "open_store",
     "parse_store",
-    "run_saved",
     "store_spec_from_env",
     "to_graph",
 ]
@@ -87,7 +85,7 @@ class Engine(Protocol):
     ) -> Result:
         """Run a read-only query; ``bindings`` ({variable name: term}) bind its parameters.
 
-        Every engine runs the text :func:`kzeu_graph.sparql.run.guard` checked (its canonical
+        Every engine runs the text :func:`kzeu_graph.query.guard.guard` checked (its canonical
         form), never the text as given. ``checked=True`` says the text has already passed
         ``guard`` (or is a shipped saved query): the rdflib parse is skipped, but the text is
         still made canonical and refused if it holds the word SERVICE.
@@ -330,19 +328,6 @@ def load_store(
         return engine.triple_count()
     finally:
         engine.close()
-
-
-def run_saved(
-    engine: Engine,
-    name: str | SavedQuery,
-    params: Mapping[str, Any] | None = None,
-    directory: Path | None = None,
-) -> Result:
-    """Run a saved query on ``engine`` with typed parameters (strings are converted by kind)."""
-    from kzeu_graph.sparql.catalog import get_query
-
-    saved = name if not isinstance(name, str) else get_query(name, directory)
-    return engine.query(saved.text, saved.bind_terms(params))
 
 
 # Oxigraph keeps an integer's value, not its subtype: "5"^^xsd:positiveInteger comes back as

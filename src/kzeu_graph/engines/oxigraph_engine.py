@@ -1,7 +1,7 @@
 """The Oxigraph engine (pyoxigraph): in memory, or persistent in a folder.
 
 Parsing and querying run in Oxigraph's Rust code; rdflib is imported only to build the
-project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path formats Oxigraph's own
+project's :class:`~kzeu_graph.query.results.Result` (the CLI's query path formats Oxigraph's own
 results instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
 inline VALUES row (:mod:`kzeu_graph.engines.binding`): pyoxigraph's ``substitutions``
 binds only projected variables, and ``BOUND()`` of a substituted variable is false.
@@ -25,7 +25,7 @@ from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Progress, StoreSpec
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdflib_term"]
 
@@ -93,7 +93,7 @@ class OxigraphEngine:
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
         if not checked:
-            from kzeu_graph.sparql.run import guard
+            from kzeu_graph.query.guard import guard
 
             text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
         return self._result(self.solutions(text, bindings))
@@ -108,7 +108,7 @@ class OxigraphEngine:
         return found
 
     def _result(self, answer: Any) -> Result:
-        from kzeu_graph.sparql.results import Result
+        from kzeu_graph.query.results import Result
 
         if isinstance(answer, ox.QueryBoolean):
             return Result(kind="ask", boolean=bool(answer))

@@ -32,7 +32,7 @@ from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Progress, StoreSpec
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = ["RemoteEngine", "default_endpoints"]
 
@@ -164,7 +164,7 @@ class RemoteEngine:
     ) -> Result:
         form = None
         if not checked:
-            from kzeu_graph.sparql.run import guard
+            from kzeu_graph.query.guard import guard
 
             accepted = guard(text)  # refuses updates, FROM, SERVICE, malformed (cached)
             text, form = accepted.text, accepted.form
@@ -178,7 +178,7 @@ class RemoteEngine:
         return self._json_result(self.raw_query(bound, JSON_RESULTS))
 
     def _json_result(self, data: bytes) -> Result:
-        from kzeu_graph.sparql.results import Result
+        from kzeu_graph.query.results import Result
 
         try:
             document = json.loads(data)
@@ -199,8 +199,8 @@ class RemoteEngine:
         import pyoxigraph as ox
 
         from kzeu_graph.engines.oxigraph_engine import rdflib_term
+        from kzeu_graph.query.results import Result
         from kzeu_graph.rdf.namespaces import new_graph
-        from kzeu_graph.sparql.results import Result
 
         graph = new_graph()
         try:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from kzeu_graph.engines import Engine
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = [
     "Match",
@@ -143,8 +143,8 @@ def _select(source: Source, text: str, bindings: Mapping[str, Term] | None = Non
     from rdflib import Graph
 
     if isinstance(source, Graph):
+        from kzeu_graph.query.guard import execute_prepared, prepare
         from kzeu_graph.rdf.terms import to_rdflib
-        from kzeu_graph.sparql.run import execute_prepared, prepare
 
         nodes = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
         return execute_prepared(source, prepare(text), nodes)
@@ -353,7 +353,7 @@ def inference_hint(graph: Graph, text: str) -> str | None:
     """
     from rdflib.namespace import RDFS
 
-    from kzeu_graph.sparql.run import prepare
+    from kzeu_graph.query.guard import prepare
 
     named: set[str] = set()
     _iris_in(prepare(text).algebra, named)

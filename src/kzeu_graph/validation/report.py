@@ -901,8 +901,8 @@ def validate_files_natively(
     reading is the one reported), and when a literal is ill-typed (pyshacl decides, see
     _run_shacl). The Python checks run too (see _native_python_checks).
     """
-    from kzeu_graph.engines.oxigraph_engine import rdflib_term
     from kzeu_graph.loading.datafiles import read_data_file
+    from kzeu_graph.rdf.terms import rdflib_from_oxigraph as rdflib_term
 
     module = native_engine()
     if module is None:
