@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from kzeu_graph.errors import InputError, ParameterError
 from kzeu_graph.rdf.prefixes import BASE_IRI
-from kzeu_graph.rdf.terms import Term, is_valid_iri
+from kzeu_graph.rdf.terms import XSD, XSD_INTEGER_BOUNDS, XSD_INTEGERS, Term, is_valid_iri
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -331,22 +331,8 @@ def load_store(
 
 
 # Oxigraph keeps an integer's value, not its subtype: "5"^^xsd:positiveInteger comes back as
-# "5"^^xsd:integer. The bounds of each subtype (None: unbounded on that side).
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_SUBTYPES: dict[str, tuple[int | None, int | None]] = {
-    "nonNegativeInteger": (0, None),
-    "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0),
-    "negativeInteger": (None, -1),
-    "long": (-(2**63), 2**63 - 1),
-    "int": (-(2**31), 2**31 - 1),
-    "short": (-(2**15), 2**15 - 1),
-    "byte": (-128, 127),
-    "unsignedLong": (0, 2**64 - 1),
-    "unsignedInt": (0, 2**32 - 1),
-    "unsignedShort": (0, 2**16 - 1),
-    "unsignedByte": (0, 255),
-}
+# "5"^^xsd:integer (the bounds of each subtype: kzeu_graph.rdf.terms.XSD_INTEGER_BOUNDS).
+_XSD_INTEGER = XSD + "integer"
 
 
 def _declared_integer_subtypes() -> dict[str, str]:
@@ -368,7 +354,7 @@ def _declared_integer_subtypes() -> dict[str, str]:
         ),
     ]
     for predicate, datatype in declarations:
-        if isinstance(predicate, URIRef) and str(datatype).removeprefix(_XSD) in _INTEGER_SUBTYPES:
+        if isinstance(predicate, URIRef) and str(datatype) in XSD_INTEGERS - {_XSD_INTEGER}:
             found.setdefault(str(predicate), set()).add(str(datatype))
     return {p: next(iter(d)) for p, d in found.items() if len(d) == 1}
 
@@ -381,9 +367,9 @@ def _restore_integer_subtypes(graph: Graph) -> None:
     declared = _declared_integer_subtypes()
     changes = []
     for predicate, datatype in declared.items():
-        low, high = _INTEGER_SUBTYPES[datatype.removeprefix(_XSD)]
+        low, high = XSD_INTEGER_BOUNDS[datatype]
         for s, o in graph.subject_objects(URIRef(predicate)):
-            if not isinstance(o, Literal) or str(o.datatype) != _XSD + "integer":
+            if not isinstance(o, Literal) or str(o.datatype) != _XSD_INTEGER:
                 continue
             try:
                 value = int(str(o))

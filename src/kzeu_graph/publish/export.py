@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kzeu_graph.errors import InputError, KzeuError
-from kzeu_graph.rdf.formats import FORMATS
-from kzeu_graph.rdf.prefixes import BASE_IRI
+from kzeu_graph.rdf.formats import FORMATS, by_name, by_suffix
+from kzeu_graph.rdf.prefixes import BASE_IRI, PREFIX_IRIS
+from kzeu_graph.rdf.terms import XSD, XSD_STRING
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -275,19 +276,17 @@ def _nt_iri(iri: str) -> str:
 
 
 def _nt_term(term: Node) -> str:
-    """One term in N-Triples syntax, its lexical form, language tag and datatype as they are."""
-    from rdflib import BNode, Literal
+    """One term in N-Triples syntax (:func:`kzeu_graph.rdf.terms.ntriples_term`), its IRIs
+    checked first: InputError for one that no RDF syntax can write."""
+    from rdflib import Literal, URIRef
 
-    from kzeu_graph.rdf.terms import ntriples_escape
+    from kzeu_graph.rdf.terms import ntriples_term
 
-    if isinstance(term, Literal):
-        text = f'"{ntriples_escape(str(term))}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^{_nt_iri(str(term.datatype))}" if term.datatype else text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return _nt_iri(str(term))
+    if isinstance(term, URIRef):
+        _nt_iri(str(term))
+    elif isinstance(term, Literal) and term.datatype is not None:
+        _nt_iri(str(term.datatype))
+    return ntriples_term(term)
 
 
 def _statement_lines(quads: Iterable[Quad]) -> str:
@@ -300,15 +299,14 @@ def _statement_lines(quads: Iterable[Quad]) -> str:
     return "".join(line + "\n" for line in sorted(lines))
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 # The lexical forms written as Turtle's bare INTEGER, DECIMAL, DOUBLE and boolean tokens:
 # those the grammar allows and that every reader gives back as written (rdflib reads the
 # bare 007, +1 and .5 as "7", "1" and "0.5"; they are written "007"^^xsd:integer).
 _BARE_LITERALS: dict[str, re.Pattern[str]] = {
-    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
-    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
-    _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
-    _XSD + "boolean": re.compile(r"true|false"),
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
+    XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
 }
 
 
@@ -438,8 +436,8 @@ def jsonld_context() -> dict[str, Any]:
     return context
 
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD_STRING = _XSD + "string"
+_RDF_TYPE = PREFIX_IRIS["rdf"] + "type"
+_XSD_STRING = XSD_STRING
 _GEN_DELIMS = tuple(":/?#[]@")
 _CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
 _JSON_SAFE_INTEGER = 2**53  # beyond this, JavaScript JSON-LD processors lose digits
@@ -524,9 +522,9 @@ class _JsonLdWriter:
         datatype = str(node.datatype or _XSD_STRING)
         if datatype == _XSD_STRING:
             return text
-        if datatype == _XSD + "boolean" and text in ("true", "false"):
+        if datatype == XSD + "boolean" and text in ("true", "false"):
             return text == "true"
-        integer = datatype == _XSD + "integer" and _CANONICAL_INTEGER.fullmatch(text)
+        integer = datatype == XSD + "integer" and _CANONICAL_INTEGER.fullmatch(text)
         if integer and abs(int(text)) < _JSON_SAFE_INTEGER:
             return int(text)
         return {"@type": self.compact(datatype), "@value": text}
@@ -930,7 +928,7 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     from kzeu_graph.safety import atomic_write
 
     path = Path(path)
-    if path.suffix.lower() != ".ttl":
+    if by_suffix(path.suffix) is not by_name("turtle"):
         raise InputError(f"{path}: only Turtle (.ttl) files have a canonical form")
     graph = parse_file(path)  # checks existence, size, encoding and syntax
     text = path.read_text(encoding="utf-8")

@@ -18,8 +18,8 @@ from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
 from kzeu_graph.errors import KzeuError, ParameterError
-from kzeu_graph.rdf.prefixes import compact_iri
-from kzeu_graph.rdf.terms import ntriples_escape
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS, compact_iri
+from kzeu_graph.rdf.terms import XSD_INTEGERS, XSD_NUMBERS, ntriples_term
 
 __all__ = ["RESULT_FORMATS", "Description", "Result", "term_to_python", "turtle_term"]
 
@@ -39,26 +39,9 @@ def term_to_python(term: Node | None) -> Any:
     return str(term)
 
 
-def _escape(text: str) -> str:
-    return ntriples_escape(text)
-
-
 def turtle_term(term: Node | None) -> str:
     """A term in Turtle/N-Triples syntax, as SPARQL TSV results need (unbound -> '')."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        quoted = f'"{_escape(str(term))}"'
-        if term.language:
-            return f"{quoted}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{quoted}^^<{term.datatype}>"
-        return quoted
-    return str(term)
+    return "" if term is None else ntriples_term(term)
 
 
 def _json_term(term: Node) -> dict[str, str]:
@@ -76,27 +59,6 @@ def _json_term(term: Node) -> dict[str, str]:
     return {"type": "literal", "value": str(term)}
 
 
-_INTEGERS = {
-    str(XSD[name])
-    for name in [
-        "integer",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-}
-_NUMBERS = _INTEGERS | {str(XSD.decimal), str(XSD.double), str(XSD.float)}
-
-
 def _html_cell(term: Node | None) -> str:
     if term is None:
         return ""
@@ -112,8 +74,8 @@ def _typed_column(pd: Any, values: list[Node | None], iris: str) -> Any:
     present = [v for v in values if v is not None]
     datatypes = {str(v.datatype) for v in present if isinstance(v, Literal)}
     all_literals = all(isinstance(v, Literal) and not v.ill_typed for v in present)
-    if present and all_literals and datatypes <= _NUMBERS:
-        if datatypes <= _INTEGERS:
+    if present and all_literals and datatypes <= XSD_NUMBERS:
+        if datatypes <= XSD_INTEGERS:
             return pd.array([None if v is None else int(str(v)) for v in values], dtype="Int64")
         return pd.array([None if v is None else float(str(v)) for v in values], dtype="Float64")
     if present and all_literals and datatypes == {str(XSD.boolean)}:
@@ -367,11 +329,11 @@ class Description(Graph):
         return "".join(parts)
 
 
-_OA = "http://www.w3.org/ns/oa#"
+_OA = PREFIX_IRIS["oa"]
 OA_HAS_BODY = URIRef(_OA + "hasBody")
 OA_HAS_TARGET = URIRef(_OA + "hasTarget")
 OA_HAS_SELECTOR = URIRef(_OA + "hasSelector")
 OA_EXACT = URIRef(_OA + "exact")
 OA_START = URIRef(_OA + "start")
 OA_END = URIRef(_OA + "end")
-SCHEMA_NAME = URIRef("https://schema.org/name")
+SCHEMA_NAME = URIRef(PREFIX_IRIS["schema"] + "name")

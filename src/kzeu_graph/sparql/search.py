@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from kzeu_graph.errors import ParameterError
-from kzeu_graph.rdf.prefixes import compact_iri
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS, compact_iri
 from kzeu_graph.rdf.terms import Term
 from kzeu_graph.sparql.catalog import SavedQuery, expand_curie, is_valid_iri
 
@@ -53,11 +53,10 @@ _LABELS = (
     "skos:altLabel",
     "schema:alternateName",
 )
-_PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+_PREFIXES = "".join(
+    f"PREFIX {prefix}: <{PREFIX_IRIS[prefix]}>\n"
+    for prefix in ("rdfs", "skos", "schema", "dcterms")
+)
 _CANDIDATES = (
     _PREFIXES
     + f"""SELECT ?thing ?property ?label ?type WHERE {{

@@ -80,17 +80,13 @@ kzeu, kzv, schema, prov, oa, org, time_, skos, dcterms, rdfs = map(
 A = RDF_TYPE
 
 
-def _escape(text: str) -> str:
-    return ntriples_escape(text)
-
-
 def lit(text: str) -> str:
     """A plain (xsd:string) literal in N-Triples syntax."""
-    return f'"{_escape(text)}"'
+    return f'"{ntriples_escape(text)}"'
 
 
 def en(text: str) -> str:
-    return f'"{_escape(text)}"@en'
+    return f'"{ntriples_escape(text)}"@en'
 
 
 def typed(lexical: str | int, datatype: str) -> str:

@@ -40,6 +40,7 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from kzeu_graph.errors import InputError
+from kzeu_graph.rdf.terms import XSD_NUMBERS
 from kzeu_graph.validation.report import (
     VALIDATION_ENGINES,
     Finding,
@@ -113,33 +114,10 @@ def _lexical_part(key: str) -> str:
     return key[: key.rindex('"') + 1] if key.startswith('"') else key
 
 
-_NUMERIC = frozenset(
-    str(XSD[name])
-    for name in [
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-)
-
-
 def _number(key: str) -> float | None:
     """The value of a numeric literal key (rdflib may rewrite ``3.1e10`` as ``31000000000.0``)."""
     lexical, _, datatype = key.rpartition('"^^')
-    if datatype not in _NUMERIC:
+    if datatype not in XSD_NUMBERS:
         return None
     try:
         return float(lexical[1:])
