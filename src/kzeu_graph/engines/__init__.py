@@ -343,16 +343,11 @@ def _declared_integer_subtypes() -> dict[str, str]:
 
     from kzeu_graph.loading.graph import load_ontology, load_shapes
 
+    shapes = load_shapes()
+    declarations = list(load_ontology().subject_objects(RDFS.range))
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        declarations += [(path, datatype) for path in shapes.objects(shape, SH.path)]
     found: dict[str, set[str]] = {}
-    declarations = [
-        *((s, o) for s, o in load_ontology().subject_objects(RDFS.range)),
-        *(
-            (path, datatype)
-            for shapes in [load_shapes()]
-            for shape, datatype in shapes.subject_objects(SH.datatype)
-            for path in shapes.objects(shape, SH.path)
-        ),
-    ]
     for predicate, datatype in declarations:
         if isinstance(predicate, URIRef) and str(datatype) in XSD_INTEGERS - {_XSD_INTEGER}:
             found.setdefault(str(predicate), set()).add(str(datatype))
