@@ -23,8 +23,8 @@ from kzeu_graph.engines import open_engine
 from kzeu_graph.engines.binding import bind_values
 from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
 from kzeu_graph.engines.rdflib_engine import RdflibEngine
+from kzeu_graph.query.guard import prepare
 from kzeu_graph.sparql.catalog import get_query
-from kzeu_graph.sparql.run import prepare
 
 
 def timed(call: Callable[[], Any], repeat: int) -> float:

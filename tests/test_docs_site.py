@@ -48,6 +48,6 @@ def test_site_builds_strict(tmp_path: Path) -> None:
         "kzeu_graph.sparql.run.run_query",
         "kzeu_graph.validation.report.validate",
         "kzeu_graph.engines.open_engine",
-        "kzeu_graph.sparql.results.Result",
+        "kzeu_graph.query.results.Result",
     ]:
         assert f'id="{anchor}"' in api, anchor

@@ -18,7 +18,6 @@ from kzeu_graph.engines import (
     open_engine,
     open_store,
     parse_store,
-    run_saved,
     store_spec_from_env,
 )
 from kzeu_graph.engines.binding import bind_values, outer_group_start
@@ -28,6 +27,7 @@ from kzeu_graph.rdf.namespaces import PREFIXES
 from kzeu_graph.rdf.prefixes import PREFIX_IRIS, compact_iri
 from kzeu_graph.rdf.terms import Term, TermError, from_rdflib, sparql_term, to_rdflib
 from kzeu_graph.sparql.catalog import list_queries
+from kzeu_graph.sparql.run import run_saved
 from paths import BROKEN_TURTLE, DATA, ONTOLOGY, REUSED_TERMS, TINY
 from payloads import PAYLOADS
 

@@ -17,9 +17,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from kzeu_graph.engines import Engine, open_engine, run_saved
+from kzeu_graph.engines import Engine, open_engine
 from kzeu_graph.errors import ParameterError
 from kzeu_graph.sparql.catalog import list_queries
+from kzeu_graph.sparql.run import run_saved
 from payloads import PAYLOADS
 from test_stores import store_spec
 

@@ -9,7 +9,7 @@ from rdflib import Graph
 
 from kzeu_graph import describe, load_graph, open_engine, run_query, run_sparql
 from kzeu_graph.engines import open_store
-from kzeu_graph.sparql.results import Description, Result
+from kzeu_graph.query.results import Description, Result
 
 DATA = """
 @prefix ex: <http://example.org/> .

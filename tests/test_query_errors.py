@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from kzeu_graph.cli.commands import main
 from kzeu_graph.errors import QueryError
-from kzeu_graph.sparql.run import prepare
+from kzeu_graph.query.guard import prepare
 
 BLOCK = (
     "could not read the pattern that starts here: expected a whole triple "

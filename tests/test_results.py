@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kzeu_graph.errors import KzeuError
-from kzeu_graph.sparql.results import Result, term_to_python, turtle_term
+from kzeu_graph.query.results import Result, term_to_python, turtle_term
 from kzeu_graph.sparql.run import run_sparql
 
 SELECT = """PREFIX ex: <http://example.org/>

@@ -103,11 +103,21 @@ def test_size_cap_must_be_positive() -> None:
         safety.set_max_bytes(0)
 
 
-def test_load_graphs_is_off() -> None:
+@pytest.mark.parametrize("start", ["run_sparql", "new_graph"])
+def test_load_graphs_is_off(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Running a query on any graph, or making a project graph, switches it off (importing
+    does not: no import has side effects, tests/test_layers.py)."""
     import rdflib.plugins.sparql
+    from rdflib import Graph
 
-    import kzeu_graph.sparql.run  # noqa: F401  (importing the SPARQL runner switches it off)
+    from kzeu_graph.rdf.namespaces import new_graph
+    from kzeu_graph.sparql.run import run_sparql
 
+    monkeypatch.setattr(rdflib.plugins.sparql, "SPARQL_LOAD_GRAPHS", True)
+    if start == "run_sparql":
+        run_sparql(Graph(), "ASK {}")
+    else:
+        new_graph()
     assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
 
 

@@ -5,7 +5,7 @@ memory prints, for S in Oxigraph in memory, an Oxigraph folder filled by ``load_
 and a SPARQL endpoint (the Oxigraph server, on loopback: tests/servers.py). The server's
 own writer (serve/workers.py) must give those bytes too. Engines store literals in other
 forms (Oxigraph: ``10.0`` -> ``10``, ``xsd:positiveInteger`` -> ``xsd:integer``), so
-this holds only because every path writes through ``kzeu_graph.sparql.writers``, in the
+this holds only because every path writes through ``kzeu_graph.query.writers``, in the
 canonical forms checked by hand below.
 
 Each engine is loaded once per session; the command line runs in-process (CliRunner),
@@ -30,9 +30,9 @@ from kzeu_graph.engines import (
     open_store,
     parse_store,
 )
+from kzeu_graph.query.writers import NotXmlError, canonical, table_cell, write
 from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD, XSD_STRING, Term, from_oxigraph, to_oxigraph
 from kzeu_graph.sparql.catalog import list_queries
-from kzeu_graph.sparql.writers import NotXmlError, canonical, table_cell, write
 
 QUERIES = [q.name for q in list_queries()]
 FORMATS = ["json", "xml", "csv", "tsv", "table"]

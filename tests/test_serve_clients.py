@@ -15,10 +15,10 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from kzeu_graph.loading.graph import load_graph
+from kzeu_graph.query.writers import canonical as canonical_form
 from kzeu_graph.rdf.terms import from_rdflib, to_rdflib
 from kzeu_graph.sparql.catalog import SavedQuery, list_queries
 from kzeu_graph.sparql.run import run_query, run_sparql
-from kzeu_graph.sparql.writers import canonical as canonical_form
 from serving import Server, running_server
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def rdflib_rows(result: Any) -> list[tuple[Any, ...]]:
 
 
 def as_written(value: Any) -> Any:
-    """A term as the server writes it: literals in their canonical form (sparql.writers)."""
+    """A term as the server writes it: literals in their canonical form (query.writers)."""
     return None if value is None else to_rdflib(canonical_form(from_rdflib(value)))
 
 

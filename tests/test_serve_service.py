@@ -20,6 +20,8 @@ from rdflib.query import Result as RdflibResult
 
 from kzeu_graph.errors import QueryError
 from kzeu_graph.loading.graph import parse_file
+from kzeu_graph.query.guard import prepare
+from kzeu_graph.query.results import Result
 from kzeu_graph.rdf.namespaces import KZR, KZV
 from kzeu_graph.serve.openapi import openapi_document
 from kzeu_graph.serve.pages import Span, highlighted, source_text
@@ -34,8 +36,6 @@ from kzeu_graph.serve.workers import (
     service_description,
 )
 from kzeu_graph.sparql.catalog import list_queries
-from kzeu_graph.sparql.results import Result
-from kzeu_graph.sparql.run import prepare
 from paths import ARTICLE_TEXT, DATA, ONTOLOGY, QUERIES_DIR
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

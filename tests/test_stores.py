@@ -25,10 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from kzeu_graph.engines import Engine, load_store, open_engine, open_store, run_saved
+from kzeu_graph.engines import Engine, load_store, open_engine, open_store
 from kzeu_graph.loading.graph import load_graph
+from kzeu_graph.query.results import Result
 from kzeu_graph.sparql.catalog import list_queries
-from kzeu_graph.sparql.results import Result
+from kzeu_graph.sparql.run import run_saved
 
 KZR = "kzr:"
 KZV = "kzv:"

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from kzeu_graph.loading.inference import InferenceTimeout, inference_timeout
     from kzeu_graph.publish.cite import Citation, cite
     from kzeu_graph.publish.export import export, serialize
+    from kzeu_graph.query.results import Result
     from kzeu_graph.sparql.catalog import Parameter, SavedQuery, get_query, list_queries
-    from kzeu_graph.sparql.results import Result
     from kzeu_graph.sparql.run import describe, run_query, run_showcase, run_sparql
     from kzeu_graph.sparql.search import Match, search
     from kzeu_graph.validation.report import Finding, ValidationReport, validate
@@ -59,7 +59,7 @@ _LAZY: dict[str, str] = {
     "run_query": "sparql.run",
     "run_showcase": "sparql.run",
     "run_sparql": "sparql.run",
-    "Result": "sparql.results",
+    "Result": "query.results",
     "Finding": "validation.report",
     "ValidationReport": "validation.report",
     "validate": "validation.report",

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 def forbid_sparql_loading() -> None:
     """Make rdflib's SPARQL never fetch or read a graph for ``FROM <...>`` or ``LOAD``.
 
-    Called when the modules that run rdflib SPARQL (loading, queries) are imported.
+    Called before rdflib SPARQL runs (every project graph is made by
+    :func:`kzeu_graph.rdf.namespaces.new_graph`, and :func:`kzeu_graph.sparql.run.execute_prepared`
+    calls it too), never at import.
     """
     import rdflib.plugins.sparql
 
@@ -83,7 +85,10 @@ def _umask() -> int:
     return mask
 
 
-_FILE_MODE = 0o666 & ~_umask()  # what open() would give, not mkstemp's 0600
+def _file_mode() -> int:
+    """What open() would give a new file, not mkstemp's 0600 (read at write time: importing
+    this module must not touch the process's umask)."""
+    return 0o666 & ~_umask()
 
 
 def _replaced_file(path: Path) -> Path | None:
@@ -123,7 +128,7 @@ def atomic_open(path: Path, *, fsync: bool = True) -> Iterator[IO[bytes]]:
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        os.chmod(tmp_name, _FILE_MODE)
+        os.chmod(tmp_name, _file_mode())
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()

@@ -179,6 +179,15 @@ def _load(data: Sequence[Path], inference: str = "none") -> Graph:
     return load_graph(list(data) or None, inference=inference)  # type: ignore[arg-type]
 
 
+def _store_graph(store: str, data: Sequence[Path]) -> Graph:
+    """The graph of ``--store`` (filled with --data when in memory) as an rdflib Graph,
+    through the one hand-over :func:`kzeu_graph.engines.to_graph`."""
+    from kzeu_graph.engines import open_engine, to_graph
+
+    with open_engine(store, list(data) or None) as engine:
+        return to_graph(engine)
+
+
 # ------------------------------------------------------------------ output
 
 
@@ -254,6 +263,7 @@ def store_option(default: str) -> Callable[[Any], Any]:
     help="The SHACL engine. auto: pyshacl-turbo (native) when installed, else pyshacl; "
     "pyshacl: the reference engine. The report names the one that ran.",
 )
+@store_option("memory")
 def validate(
     files: tuple[Path, ...],
     data: tuple[Path, ...],
@@ -261,12 +271,13 @@ def validate(
     fmt: str,
     fail_on: str,
     engine: str,
+    store: str,
 ) -> None:
     """Validate the graph with the SHACL shapes and the text-span checks.
 
     FILES (or --data FILE, repeatable) replace the shipped data; each finding names the
     file and line it comes from. Exit 0 if nothing reaches --fail-on, 1 if something does,
-    2 on an input error.
+    2 on an input error. A folder or server --store is validated as loaded.
     """
     from kzeu_graph.validation.locations import validate_files
 
@@ -274,6 +285,7 @@ def validate(
         [*data, *files] or None,
         inference=inference,  # type: ignore[arg-type]
         engine=engine,  # type: ignore[arg-type]
+        store=store,
     )
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
@@ -490,8 +502,8 @@ def sparql(
     """Run a read-only SPARQL query from FILE (or - for standard input)."""
     from kzeu_graph.cli.output import emit_result
     from kzeu_graph.engines import open_engine, parse_store
+    from kzeu_graph.query.guard import guard
     from kzeu_graph.safety import check_query_text
-    from kzeu_graph.sparql.run import guard
 
     text = _read_query(source)
     accepted = guard(text)  # refuse bad queries before loading anything
@@ -522,7 +534,8 @@ def sparql(
     default="turtle",
     show_default=True,
 )
-def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
+@store_option("memory")
+def describe(iri: str, data: tuple[Path, ...], fmt: str, store: str) -> None:
     """Print everything the graph says about IRI (a full IRI or a CURIE like kzr:x).
 
     Exit 1 if the graph says nothing about it.
@@ -532,7 +545,7 @@ def describe(iri: str, data: tuple[Path, ...], fmt: str) -> None:
     from kzeu_graph.sparql.run import expand_iri
 
     node = expand_iri(iri)
-    graph = _load(data)
+    graph = _store_graph(store, data)
     found = run_describe(graph, node)
     if len(found) == 0:
         from kzeu_graph.sparql.search import did_you_mean, suggest_for_iri
@@ -625,16 +638,28 @@ def search(text: str, data: tuple[Path, ...], limit: int, fmt: str) -> None:
     help="Only these parts: data, derived, ontology, inferred (default: all; inferred needs"
     " --inference). TriG and N-Quads keep each in its own named graph.",
 )
+@store_option("memory")
 def export(
-    fmt: str, output: Path | None, data: tuple[Path, ...], inference: str, graphs: tuple[str, ...]
+    fmt: str,
+    output: Path | None,
+    data: tuple[Path, ...],
+    inference: str,
+    graphs: tuple[str, ...],
+    store: str,
 ) -> None:
-    """Export the graph (ontology + data [+ closure]) in an RDF format, canonically."""
+    """Export the graph (ontology + data [+ closure]) in an RDF format, canonically.
+
+    A folder or server --store is exported as loaded (its non-ontology triples are data).
+    """
+    from kzeu_graph.engines import check_store_use, open_engine
     from kzeu_graph.publish.export import build_export
     from kzeu_graph.publish.export import export as run_export
 
     _clean_exit_on_sigterm()
     names = [n.strip() for item in graphs for n in item.split(",") if n.strip()]
-    selected = build_export(list(data) or None, inference, names or None)  # type: ignore[arg-type]
+    spec = check_store_use(store, list(data) or None, inference)
+    with open_engine(spec, list(data) or None) as engine:
+        selected = build_export(None, inference, names or None, source=engine)  # type: ignore[arg-type]
     text = run_export(selected, fmt, output)
     if output is None:
         click.echo(text, nl=False)
@@ -727,11 +752,18 @@ def _emit(text: str, output: Path | None, what: str) -> None:
 @main.command("describe-dataset")
 @output_option
 @data_option
-def describe_dataset(output: Path | None, data: tuple[Path, ...]) -> None:
-    """Write the VoID + DCAT description of the data (Turtle), with counts computed from it."""
+@store_option("memory")
+def describe_dataset(output: Path | None, data: tuple[Path, ...], store: str) -> None:
+    """Write the VoID + DCAT description of the data (Turtle), with counts computed from it.
+
+    With a folder or server --store: of the store's triples that are not ontology triples.
+    """
+    from kzeu_graph.engines import open_engine
     from kzeu_graph.publish.void import dataset_description
 
-    _emit(dataset_description(list(data) or None), output, "the dataset description")
+    with open_engine(store, list(data) or None) as engine:
+        text = dataset_description(source=engine)
+    _emit(text, output, "the dataset description")
 
 
 @main.command("ontology-docs")
@@ -761,7 +793,8 @@ def model_diagram(output: Path | None) -> None:
     type=click.Choice(["svg", "png"]),
     help="svg or png (default: from the -o suffix, else svg). PNG needs the 'png' extra.",
 )
-def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None) -> None:
+@store_option("memory")
+def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None, store: str) -> None:
     """Write a timeline picture (SVG or PNG) of the events and dated figures."""
     from kzeu_graph.errors import InputError
     from kzeu_graph.publish.timeline import timeline_items, timeline_png, timeline_svg
@@ -773,7 +806,7 @@ def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None) -> No
     fmt = fmt or suffix or "svg"
     if fmt == "png" and output is None:
         raise click.UsageError("PNG is written to a file: give -o FILE.png")
-    svg = timeline_svg(timeline_items(_load(data)))
+    svg = timeline_svg(timeline_items(_store_graph(store, data)))
     if fmt == "svg":
         _emit(svg, output, "the timeline")
         return

@@ -1,6 +1,6 @@
 """The command line's query output: the one writer per format, and tables that fit.
 
-Every engine's answer is printed by :mod:`kzeu_graph.sparql.writers` (JSON, XML, CSV,
+Every engine's answer is printed by :mod:`kzeu_graph.query.writers` (JSON, XML, CSV,
 TSV, table cells), so the bytes do not depend on ``--store``. Nothing here imports
 rdflib: ``kzeu-graph query NAME`` on the default store (Oxigraph in memory) hands
 Oxigraph's terms straight to the writers.
@@ -18,15 +18,15 @@ import click
 import pyoxigraph as ox
 
 from kzeu_graph.errors import ParameterError
+from kzeu_graph.query import writers
+from kzeu_graph.query.writers import Row
 from kzeu_graph.rdf.terms import Term, from_oxigraph
-from kzeu_graph.sparql import writers
-from kzeu_graph.sparql.writers import Row
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 T = TypeVar("T")
 

@@ -16,10 +16,15 @@ environment variable):
                                         fragment is never sent
 =====================================  =================================================
 
-Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.sparql.results.Result`
+Every engine answers :meth:`Engine.query` with the project's :class:`~kzeu_graph.query.results.Result`
 (rdflib terms, same Python values). Parameters are never pasted into query text: rdflib
 gets ``initBindings``; Oxigraph and remote endpoints get an inline VALUES row whose terms
 come from a strict serializer (:mod:`kzeu_graph.engines.binding`).
+
+Commands that need an rdflib Graph (SHACL validation, the exporters, ``describe``, the VoID
+description, the timeline) get it through ONE hand-over, :func:`to_graph`: an rdflib engine
+hands over its graph itself; any other engine dumps its graph as N-Triples with its own
+serializer (:meth:`Engine.dump`), which the project's loader parses.
 
 This module and the Oxigraph engine import no rdflib until a Result is asked for.
 """
@@ -32,15 +37,17 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, Self, runtime_checkable
 from urllib.parse import urlsplit
 
 from kzeu_graph.errors import InputError, ParameterError
-from kzeu_graph.rdf.terms import Term, is_valid_iri
+from kzeu_graph.rdf.prefixes import BASE_IRI
+from kzeu_graph.rdf.terms import XSD, XSD_INTEGER_BOUNDS, XSD_INTEGERS, Term, is_valid_iri
 
 if TYPE_CHECKING:
-    from kzeu_graph.sparql.catalog import SavedQuery
-    from kzeu_graph.sparql.results import Result
+    from rdflib import Graph
+
+    from kzeu_graph.query.results import Result
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
@@ -49,19 +56,20 @@ __all__ = [
     "Engine",
     "Progress",
     "StoreSpec",
+    "check_store_use",
     "fill",
     "load_store",
     "open_engine",
     "open_store",
     "parse_store",
-    "run_saved",
     "store_spec_from_env",
+    "to_graph",
 ]
 
 ENV_VAR = "KZEU_STORE"
 DEFAULT_STORE = "oxigraph:memory"
 """The command line's store for ``query`` and ``sparql`` (docs/stores.md says why)."""
-DEFAULT_GRAPH_IRI = "https://w3id.org/kzeu/graph"
+DEFAULT_GRAPH_IRI = f"{BASE_IRI}graph"
 
 Progress = Callable[[int], None]
 """Called with the number of triples just loaded (for a progress bar)."""
@@ -80,7 +88,7 @@ class Engine(Protocol):
     ) -> Result:
         """Run a read-only query; ``bindings`` ({variable name: term}) bind its parameters.
 
-        Every engine runs the text :func:`kzeu_graph.sparql.run.guard` checked (its canonical
+        Every engine runs the text :func:`kzeu_graph.query.guard.guard` checked (its canonical
         form), never the text as given. ``checked=True`` says the text has already passed
         ``guard`` (or is a shipped saved query): the rdflib parse is skipped, but the text is
         still made canonical and refused if it holds the word SERVICE.
@@ -97,6 +105,10 @@ class Engine(Protocol):
 
     def clear(self) -> None:
         """Remove every triple of the engine's graph."""
+        ...
+
+    def dump(self) -> bytes:
+        """The engine's graph as N-Triples (UTF-8), written by the engine's own serializer."""
         ...
 
     def triple_count(self) -> int:
@@ -234,6 +246,26 @@ def open_store(spec: str | StoreSpec) -> Engine:
     return RemoteEngine(parsed)
 
 
+def check_store_use(
+    spec: str | StoreSpec, data: Sequence[Path] | None = None, inference: str = "none"
+) -> StoreSpec:
+    """The parsed spec, if ``data`` and ``inference`` may be used with it: a folder or a
+    server is used as loaded (and a folder must exist); ParameterError/InputError if not."""
+    parsed = parse_store(spec) if isinstance(spec, str) else spec
+    if parsed.persistent:
+        if parsed.location is not None and not parsed.location.is_dir():
+            raise InputError(
+                f"store {parsed.text!r}: no such folder (fill one with "
+                f"kzeu-graph load --store {parsed.text})"
+            )
+        if data or inference != "none":
+            raise ParameterError(
+                f"store {parsed.text!r} is used as loaded; --data and --inference apply to "
+                "in-memory stores (use kzeu-graph load --store ... to fill it)"
+            )
+    return parsed
+
+
 def open_engine(
     spec: str | StoreSpec = "memory",
     data: Sequence[Path] | None = None,
@@ -243,15 +275,11 @@ def open_engine(
 
     In memory: the ontology and ``data`` (default: the shipped graph) are loaded, with the
     inference closure if asked. A folder or a server is used as it is (fill it with
-    ``kzeu-graph load``), so ``data`` and ``inference`` are refused there.
+    ``kzeu-graph load``), so ``data`` and ``inference`` are refused there, and so is a
+    folder that does not exist.
     """
-    parsed = parse_store(spec) if isinstance(spec, str) else spec
+    parsed = check_store_use(spec, data, inference)
     if parsed.persistent:
-        if data or inference != "none":
-            raise ParameterError(
-                f"store {parsed.text!r} is used as loaded; --data and --inference apply to "
-                "in-memory stores (use kzeu-graph load --store ... to fill it)"
-            )
         return open_store(parsed)
     engine = open_store(parsed)
     try:
@@ -305,14 +333,75 @@ def load_store(
         engine.close()
 
 
-def run_saved(
-    engine: Engine,
-    name: str | SavedQuery,
-    params: Mapping[str, Any] | None = None,
-    directory: Path | None = None,
-) -> Result:
-    """Run a saved query on ``engine`` with typed parameters (strings are converted by kind)."""
-    from kzeu_graph.sparql.catalog import get_query
+# Oxigraph keeps an integer's value, not its subtype: "5"^^xsd:positiveInteger comes back as
+# "5"^^xsd:integer (the bounds of each subtype: kzeu_graph.rdf.terms.XSD_INTEGER_BOUNDS).
+_XSD_INTEGER = XSD + "integer"
 
-    saved = name if not isinstance(name, str) else get_query(name, directory)
-    return engine.query(saved.text, saved.bind_terms(params))
+
+def _declared_integer_subtypes() -> dict[str, str]:
+    """{predicate IRI: the one integer subtype the shapes (sh:datatype) or the ontology
+    (rdfs:range) give its values}; predicates given two different ones are left out."""
+    from rdflib import RDFS, URIRef
+    from rdflib.namespace import SH
+
+    from kzeu_graph.loading.graph import load_ontology, load_shapes
+
+    shapes = load_shapes()
+    declarations = list(load_ontology().subject_objects(RDFS.range))
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        declarations += [(path, datatype) for path in shapes.objects(shape, SH.path)]
+    found: dict[str, set[str]] = {}
+    for predicate, datatype in declarations:
+        if isinstance(predicate, URIRef) and str(datatype) in XSD_INTEGERS - {_XSD_INTEGER}:
+            found.setdefault(str(predicate), set()).add(str(datatype))
+    return {p: next(iter(d)) for p, d in found.items() if len(d) == 1}
+
+
+def _restore_integer_subtypes(graph: Graph) -> None:
+    """Give an ``xsd:integer`` value back the subtype its predicate is declared with, when
+    the value lies within that subtype (what a canonicalising store such as Oxigraph lost)."""
+    from rdflib import Literal, URIRef
+
+    declared = _declared_integer_subtypes()
+    changes = []
+    for predicate, datatype in declared.items():
+        low, high = XSD_INTEGER_BOUNDS[datatype]
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            if not isinstance(o, Literal) or str(o.datatype) != _XSD_INTEGER:
+                continue
+            try:
+                value = int(str(o))
+            except ValueError:
+                continue
+            if (low is None or value >= low) and (high is None or value <= high):
+                retyped = Literal(str(o), datatype=URIRef(datatype), normalize=False)
+                changes.append(((s, URIRef(predicate), o), (s, URIRef(predicate), retyped)))
+    for old, new in changes:
+        graph.remove(old)
+        graph.add(new)
+
+
+def to_graph(source: Engine | Graph) -> Graph:
+    """THE hand-over from a store to the code that needs an rdflib Graph (pyshacl, exporters).
+
+    An rdflib Graph is returned as it is, and so is the graph of the rdflib engine (do not
+    change it). Any other engine's graph is dumped as N-Triples by the engine itself
+    (:meth:`Engine.dump`) and parsed by the project's loader into a new graph with the
+    project prefixes. Oxigraph keeps values, not lexical forms: ``10.0`` comes back as
+    ``10`` and an integer subtype as ``xsd:integer``; the subtype is given back where the
+    shapes or the ontology declare one for the predicate and the value fits it (so a value
+    that was written as a plain ``xsd:integer`` there is not told apart).
+    """
+    from rdflib import Graph
+
+    if isinstance(source, Graph):
+        return source
+    from kzeu_graph.engines.rdflib_engine import RdflibEngine
+
+    if isinstance(source, RdflibEngine):
+        return source.graph
+    from kzeu_graph.loading.graph import parse_data
+
+    graph = parse_data(source.dump(), name=f"the dump of store {source.spec.text!r}")
+    _restore_integer_subtypes(graph)
+    return graph

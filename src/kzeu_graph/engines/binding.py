@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from kzeu_graph.errors import QueryError
 from kzeu_graph.rdf.prefixes import PREFIX_IRIS
-from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, sparql_term
+from kzeu_graph.rdf.terms import QUERY_SKIPPED, RDF_LANG_STRING, XSD_STRING, Term, sparql_term
 
 __all__ = ["bind_values", "outer_group_start", "with_project_prefixes"]
 
@@ -37,10 +37,7 @@ def with_project_prefixes(text: str) -> str:
 
 
 # Comments, strings and IRIs, blanked (same length) before looking for keywords and braces.
-_SKIPPED = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
+_SKIPPED = QUERY_SKIPPED
 _WHERE = re.compile(r"(?<![\w?$:])WHERE\s*\{", re.IGNORECASE)
 _VARIABLE_NAME = re.compile(r"[A-Za-z0-9_]+")
 

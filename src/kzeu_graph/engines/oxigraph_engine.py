@@ -1,8 +1,9 @@
 """The Oxigraph engine (pyoxigraph): in memory, or persistent in a folder.
 
 Parsing and querying run in Oxigraph's Rust code; rdflib is imported only to build the
-project's :class:`~kzeu_graph.sparql.results.Result` (the CLI's query path hands Oxigraph's
-terms straight to the result writers instead, see :mod:`kzeu_graph.cli.output`). Parameters are bound with an
+project's :class:`~kzeu_graph.query.results.Result` (the CLI's query path hands Oxigraph's
+terms straight to the result writers instead, see :mod:`kzeu_graph.cli.output`). Parameters are
+bound with an
 inline VALUES row (:mod:`kzeu_graph.engines.binding`): pyoxigraph's ``substitutions``
 binds only projected variables, and ``BOUND()`` of a substituted variable is false.
 """
@@ -20,16 +21,15 @@ import pyoxigraph as ox
 from kzeu_graph.engines.binding import bind_values, with_project_prefixes
 from kzeu_graph.errors import InputError, KzeuError, QueryError
 from kzeu_graph.loading.datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
-from kzeu_graph.rdf.terms import XSD_STRING, Term
+from kzeu_graph.rdf.terms import Term, TermError, rdflib_from_oxigraph
 from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Progress, StoreSpec
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdflib_term"]
 
-QUAD_FORMATS = frozenset({ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD})
 BULK_THRESHOLD = 4 * 1024 * 1024  # bytes: bigger inputs go through bulk_load
 
 
@@ -95,7 +95,7 @@ class OxigraphEngine:
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
         if not checked:
-            from kzeu_graph.sparql.run import guard
+            from kzeu_graph.query.guard import guard
 
             text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
         return self.to_result(self.solutions(text, bindings))
@@ -111,7 +111,7 @@ class OxigraphEngine:
 
     def to_result(self, answer: Any) -> Result:
         """Oxigraph's answer (see :meth:`solutions`) as the project's Result."""
-        from kzeu_graph.sparql.results import Result
+        from kzeu_graph.query.results import Result
 
         if isinstance(answer, ox.QueryBoolean):
             return Result(kind="ask", boolean=bool(answer))
@@ -165,7 +165,7 @@ class OxigraphEngine:
         self, source: IO[bytes], fmt: ox.RdfFormat, name: Path | str, base_iri: str | None
     ) -> None:
         try:
-            if fmt in QUAD_FORMATS:
+            if fmt.supports_datasets:
                 # named graphs are flattened into the engine's graph, as rdflib's loader does
                 self.store.extend(self._flattened(source, fmt, base_iri))
             elif self.spec.location is not None:
@@ -192,6 +192,11 @@ class OxigraphEngine:
         except (OSError, RuntimeError) as exc:
             raise InputError(f"cannot clear the Oxigraph store: {exc}") from None
 
+    def dump(self) -> bytes:
+        data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=self._graph)
+        assert data is not None  # no output file given: the bytes are returned
+        return data
+
     def triple_count(self) -> int:
         answer = self.store.query(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=self._graph
@@ -216,18 +221,8 @@ class OxigraphEngine:
 
 def rdflib_term(term: Any) -> Any:
     """A pyoxigraph term as the rdflib term that rdflib's own parser gives for it."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):  # as Oxigraph wrote it (rdflib's normalising is lossy:
-        # it turns a dateTime's "Z" into "+00:00" and drops a date's time zone)
-        if term.language:
-            return Literal(term.value, lang=term.language, normalize=False)
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return Literal(term.value, normalize=False)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    raise QueryError(f"unsupported term in a result: {term!r}")
+    try:  # as Oxigraph wrote it (rdflib's normalising is lossy: it turns a dateTime's "Z"
+        # into "+00:00" and drops a date's time zone)
+        return rdflib_from_oxigraph(term, normalize=False)
+    except TermError:
+        raise QueryError(f"unsupported term in a result: {term!r}") from None

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from kzeu_graph.engines import Progress, StoreSpec
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = ["RdflibEngine"]
 
@@ -30,7 +30,7 @@ class RdflibEngine:
     def query(
         self, text: str, bindings: Mapping[str, Term] | None = None, *, checked: bool = False
     ) -> Result:
-        from kzeu_graph.sparql.run import execute_prepared, prepare
+        from kzeu_graph.query.guard import execute_prepared, prepare
 
         initial = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
         return execute_prepared(self.graph, prepare(text), initial)
@@ -63,6 +63,9 @@ class RdflibEngine:
 
     def clear(self) -> None:
         self.graph.remove((None, None, None))
+
+    def dump(self) -> bytes:
+        return self.graph.serialize(format="nt", encoding="utf-8")
 
     def triple_count(self) -> int:
         return len(self.graph)

@@ -26,20 +26,21 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from kzeu_graph.engines.binding import bind_values, with_project_prefixes
 from kzeu_graph.errors import InputError, QueryError
-from kzeu_graph.rdf.terms import XSD_STRING, Term, to_rdflib
+from kzeu_graph.rdf.formats import by_name
+from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
 from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Progress, StoreSpec
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = ["RemoteEngine", "default_endpoints"]
 
 TIMEOUT = 120.0  # seconds, per request
 CHUNK_BYTES = 4 * 1024 * 1024  # N-Triples per upload request
 JSON_RESULTS = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
-TURTLE = "text/turtle"
+N_TRIPLES = by_name("nt").media_type
+TURTLE = by_name("turtle").media_type
 VIRTUOSO_PRAGMA = 'DEFINE sql:select-option "order"\n'
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
@@ -163,7 +164,7 @@ class RemoteEngine:
     ) -> Result:
         form = None
         if not checked:
-            from kzeu_graph.sparql.run import guard
+            from kzeu_graph.query.guard import guard
 
             accepted = guard(text)  # refuses updates, FROM, SERVICE, malformed (cached)
             text, form = accepted.text, accepted.form
@@ -180,7 +181,7 @@ class RemoteEngine:
         # Not rdflib's SPARQL JSON results parser: it builds literals with normalisation on,
         # so "010"^^xsd:integer comes back as "10" and "1"^^xsd:boolean as "true" (checked
         # with rdflib 7.1); the store's lexical forms must reach the user as the store sent them.
-        from kzeu_graph.sparql.results import Result
+        from kzeu_graph.query.results import Result
 
         try:
             document = json.loads(data)
@@ -201,8 +202,8 @@ class RemoteEngine:
         import pyoxigraph as ox
 
         from kzeu_graph.engines.oxigraph_engine import rdflib_term
+        from kzeu_graph.query.results import Result
         from kzeu_graph.rdf.namespaces import new_graph
-        from kzeu_graph.sparql.results import Result
 
         graph = new_graph()
         try:
@@ -274,6 +275,9 @@ class RemoteEngine:
         else:
             self.update(f"DROP SILENT GRAPH <{self.graph}>")
 
+    def dump(self) -> bytes:
+        return self.raw_query("CONSTRUCT WHERE { ?s ?p ?o }", N_TRIPLES)
+
     def triple_count(self) -> int:
         result = self._json_result(
             self.raw_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", JSON_RESULTS)
@@ -305,15 +309,10 @@ def _json_term(value: Mapping[str, str] | None) -> Any:
         return to_rdflib(Term("bnode", text))
     if kind in ("literal", "typed-literal"):  # as the server wrote it: not normalised by
         # rdflib, which turns a dateTime's "Z" into "+00:00" and drops a date's time zone
-        from rdflib import Literal, URIRef
-
         language = value.get("xml:lang")
         if language:
-            return Literal(text, lang=language.lower(), normalize=False)
-        datatype = value.get("datatype") or XSD_STRING
-        if datatype == XSD_STRING:
-            return Literal(text, normalize=False)
-        return Literal(text, datatype=URIRef(datatype), normalize=False)
+            return to_rdflib(Term("literal", text, RDF_LANG_STRING, language.lower()), False)
+        return to_rdflib(Term("literal", text, value.get("datatype") or XSD_STRING), False)
     raise QueryError(f"unknown term type in SPARQL JSON results: {kind!r}")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzeu_graph.errors import InputError
+from kzeu_graph.rdf.formats import FORMATS
 from kzeu_graph.safety import (
     check_file_size,
     check_jsonld_contexts,
@@ -41,16 +42,9 @@ __all__ = [
     "read_data_file",
 ]
 
-# suffix -> Oxigraph format (the same suffixes as kzeu_graph.loading.graph.SUPPORTED_SUFFIXES)
+# suffix -> Oxigraph format, from the one table of formats (kzeu_graph.rdf.formats)
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
+    suffix: record.oxigraph for record in FORMATS for suffix in record.suffixes
 }
 # formats whose bytes are checked before any parser reads them (N-Triples and N-Quads
 # need nothing beyond Oxigraph's own parse: no DTD, no nesting, no base)

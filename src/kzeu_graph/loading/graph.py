@@ -9,17 +9,15 @@ from typing import Any, get_args
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from kzeu_graph import resources
 from kzeu_graph.errors import InputError
 from kzeu_graph.loading.datafiles import parse_error, read_data_file
+from kzeu_graph.rdf.formats import FORMATS
 from kzeu_graph.rdf.namespaces import new_graph
-from kzeu_graph.rdf.terms import XSD_STRING
-from kzeu_graph.safety import forbid_sparql_loading
-
-forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
+from kzeu_graph.rdf.terms import rdflib_from_oxigraph
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -36,15 +34,9 @@ __all__ = [
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
 INFERENCE_CHOICES: tuple[str, ...] = get_args(Inference)
 
+# suffix -> rdflib format name, from the one table of formats
 SUPPORTED_SUFFIXES: dict[str, str] = {
-    ".ttl": "turtle",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".rdf": "xml",
-    ".owl": "xml",
+    suffix: record.rdflib for record in FORMATS for suffix in record.suffixes
 }
 
 
@@ -58,16 +50,10 @@ def _rdflib_terms(quads: Iterable[ox.Quad]) -> Iterator[tuple[Node, Node, Node]]
         found = nodes.get(value)
         if found is not None:
             return found
-        if isinstance(value, ox.NamedNode):
-            found = URIRef(value.value)
-        elif isinstance(value, ox.BlankNode):
+        if isinstance(value, ox.BlankNode):
             found = blank.setdefault(value.value, BNode())
-        elif value.language:
-            found = Literal(value.value, lang=value.language, normalize=False)
-        elif value.datatype.value == XSD_STRING:
-            found = Literal(value.value, normalize=False)
         else:
-            found = Literal(value.value, datatype=URIRef(value.datatype.value), normalize=False)
+            found = rdflib_from_oxigraph(value, normalize=False)
         nodes[value] = found
         return found
 

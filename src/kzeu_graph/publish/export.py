@@ -27,11 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kzeu_graph.errors import InputError, KzeuError
+from kzeu_graph.rdf.formats import FORMATS, by_name, by_suffix
+from kzeu_graph.rdf.prefixes import BASE_IRI, PREFIX_IRIS
+from kzeu_graph.rdf.terms import XSD, XSD_STRING
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
     from rdflib.term import Node
 
+    from kzeu_graph.engines import Engine
     from kzeu_graph.loading.graph import Inference
 
 # rdflib is imported inside the functions: the package imports this module eagerly
@@ -56,18 +60,12 @@ __all__ = [
     "serialize",
 ]
 
-# user-facing name -> rdflib serializer name
-EXPORT_FORMATS: dict[str, str] = {
-    "turtle": "turtle",
-    "json-ld": "json-ld",
-    "nt": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
-    "xml": "xml",
-}
-QUAD_FORMATS = frozenset({"nquads", "trig"})
+# user-facing name -> rdflib serializer name, and the formats written with named graphs,
+# from the one table of formats (kzeu_graph.rdf.formats)
+EXPORT_FORMATS: dict[str, str] = {record.name: record.rdflib for record in FORMATS}
+QUAD_FORMATS = frozenset(record.name for record in FORMATS if record.quads)
 
-GRAPH_NAMESPACE = "https://w3id.org/kzeu/graph/"
+GRAPH_NAMESPACE = f"{BASE_IRI}graph/"
 PART_NAMES: tuple[str, ...] = ("data", "derived", "ontology", "inferred")
 
 CANONICAL_HEADER = (
@@ -122,6 +120,8 @@ def _rdfc10(quads: list[Quad]) -> list[Quad]:
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
+    from kzeu_graph.rdf.terms import oxigraph_from_rdflib
+
     literals: dict[Any, Literal] = {}
 
     def to_ox(term: Node | None) -> Any:
@@ -129,16 +129,10 @@ def _rdfc10(quads: list[Quad]) -> list[Quad]:
             return ox.DefaultGraph()
         if isinstance(term, BNode):
             return ox.BlankNode(str(term)) if _valid_blank_label(str(term)) else ox.BlankNode()
+        converted = oxigraph_from_rdflib(term)
         if isinstance(term, Literal):
-            if term.language:
-                converted = ox.Literal(str(term), language=term.language)
-            elif term.datatype:
-                converted = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            else:
-                converted = ox.Literal(str(term))
             literals.setdefault(converted, term)
-            return converted
-        return ox.NamedNode(str(term))
+        return converted
 
     def from_ox(term: Any) -> Node | None:
         if isinstance(term, ox.DefaultGraph):
@@ -282,19 +276,17 @@ def _nt_iri(iri: str) -> str:
 
 
 def _nt_term(term: Node) -> str:
-    """One term in N-Triples syntax, its lexical form, language tag and datatype as they are."""
-    from rdflib import BNode, Literal
+    """One term in N-Triples syntax (:func:`kzeu_graph.rdf.terms.ntriples_term`), its IRIs
+    checked first: InputError for one that no RDF syntax can write."""
+    from rdflib import Literal, URIRef
 
-    from kzeu_graph.rdf.terms import ntriples_escape
+    from kzeu_graph.rdf.terms import ntriples_term
 
-    if isinstance(term, Literal):
-        text = f'"{ntriples_escape(str(term))}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^{_nt_iri(str(term.datatype))}" if term.datatype else text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return _nt_iri(str(term))
+    if isinstance(term, URIRef):
+        _nt_iri(str(term))
+    elif isinstance(term, Literal) and term.datatype is not None:
+        _nt_iri(str(term.datatype))
+    return ntriples_term(term)
 
 
 def _statement_lines(quads: Iterable[Quad]) -> str:
@@ -307,15 +299,14 @@ def _statement_lines(quads: Iterable[Quad]) -> str:
     return "".join(line + "\n" for line in sorted(lines))
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 # The lexical forms written as Turtle's bare INTEGER, DECIMAL, DOUBLE and boolean tokens:
 # those the grammar allows and that every reader gives back as written (rdflib reads the
 # bare 007, +1 and .5 as "7", "1" and "0.5"; they are written "007"^^xsd:integer).
 _BARE_LITERALS: dict[str, re.Pattern[str]] = {
-    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
-    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
-    _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
-    _XSD + "boolean": re.compile(r"true|false"),
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"),
+    XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
 }
 
 
@@ -445,8 +436,8 @@ def jsonld_context() -> dict[str, Any]:
     return context
 
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD_STRING = _XSD + "string"
+_RDF_TYPE = PREFIX_IRIS["rdf"] + "type"
+_XSD_STRING = XSD_STRING
 _GEN_DELIMS = tuple(":/?#[]@")
 _CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
 _JSON_SAFE_INTEGER = 2**53  # beyond this, JavaScript JSON-LD processors lose digits
@@ -531,9 +522,9 @@ class _JsonLdWriter:
         datatype = str(node.datatype or _XSD_STRING)
         if datatype == _XSD_STRING:
             return text
-        if datatype == _XSD + "boolean" and text in ("true", "false"):
+        if datatype == XSD + "boolean" and text in ("true", "false"):
             return text == "true"
-        integer = datatype == _XSD + "integer" and _CANONICAL_INTEGER.fullmatch(text)
+        integer = datatype == XSD + "integer" and _CANONICAL_INTEGER.fullmatch(text)
         if integer and abs(int(text)) < _JSON_SAFE_INTEGER:
             return int(text)
         return {"@type": self.compact(datatype), "@value": text}
@@ -752,7 +743,7 @@ def _provenance(parts: Sequence[str], inference: str) -> Graph:
     sources = {
         "data": [KZR.article],
         "derived": [URIRef(_graph_iri("data"))],
-        "ontology": [URIRef("https://w3id.org/kzeu/ontology")],
+        "ontology": [URIRef(f"{BASE_IRI}ontology")],
         "inferred": [URIRef(_graph_iri(n)) for n in ("data", "derived", "ontology")],
     }
     activity = URIRef(f"{GRAPH_NAMESPACE}inference/{inference}")
@@ -824,10 +815,16 @@ def build_export(
     data: Sequence[Path] | None = None,
     inference: Inference = "none",
     graphs: Sequence[str] | None = None,
+    source: Engine | Graph | None = None,
 ) -> ExportGraphs:
     """Load the ontology and the data (default: the shipped graph), apply inference, and split
     the result into the named graphs of :func:`partition`; keep those in ``graphs`` (default:
-    all, ``inferred`` only with inference)."""
+    all, ``inferred`` only with inference).
+
+    ``source``: a store (or graph) holding the ontology and the data, instead of ``data``;
+    its graph is handed over by :func:`kzeu_graph.engines.to_graph`, and every triple of it
+    that is not an ontology triple is data.
+    """
     from kzeu_graph import resources
     from kzeu_graph.loading.graph import apply_inference, load_ontology, merge, parse_file
     from kzeu_graph.rdf.namespaces import new_graph
@@ -837,7 +834,15 @@ def build_export(
     selected = _select(graphs, inference)
     ontology = load_ontology()
     data_graph = new_graph()
-    for path in resources.default_data_files() if data is None else data:
+    if source is not None:
+        from kzeu_graph.engines import to_graph
+
+        if data is not None:
+            raise InputError("give the data files or a store to export, not both")
+        handed = to_graph(source)
+        data_graph.addN((s, p, o, data_graph) for s, p, o in handed if (s, p, o) not in ontology)
+        _bind_like(data_graph, handed)
+    for path in resources.default_data_files() if data is None and source is None else data or []:
         parse_file(Path(path), into=data_graph)
     everything = merge(merge(new_graph(), ontology), data_graph)
     closure = None
@@ -850,12 +855,13 @@ def build_export(
 # ------------------------------------------------------------------ public entry points
 
 
-def serialize(source: Graph | ExportGraphs, fmt: str) -> str:
+def serialize(source: Graph | Engine | ExportGraphs, fmt: str) -> str:
     """``source`` as canonical text in ``fmt`` (turtle, json-ld, nt, nquads, trig, xml).
 
-    A plain graph goes to the default graph of the quad formats; an :class:`ExportGraphs`
-    keeps its named graphs there (with their provenance) and is merged for the others.
-    JSON-LD is compacted with the project context, inlined (nothing is fetched to read it).
+    A plain graph (or a store's graph, handed over by :func:`kzeu_graph.engines.to_graph`)
+    goes to the default graph of the quad formats; an :class:`ExportGraphs` keeps its named
+    graphs there (with their provenance) and is merged for the others. JSON-LD is compacted
+    with the project context, inlined (nothing is fetched to read it).
     """
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {fmt!r} (use one of {', '.join(EXPORT_FORMATS)})")
@@ -863,10 +869,12 @@ def serialize(source: Graph | ExportGraphs, fmt: str) -> str:
         if fmt in QUAD_FORMATS:
             return _serialize_dataset(source.dataset(), fmt)
         return _serialize_graph(source.union(), fmt)
-    return _serialize_graph(source, fmt)
+    from kzeu_graph.engines import to_graph
+
+    return _serialize_graph(to_graph(source), fmt)
 
 
-def export(source: Graph | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
+def export(source: Graph | Engine | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
     """Serialise ``source``; if ``destination`` is given, write it atomically. Returns the text."""
     from kzeu_graph.safety import atomic_write
 
@@ -920,7 +928,7 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     from kzeu_graph.safety import atomic_write
 
     path = Path(path)
-    if path.suffix.lower() != ".ttl":
+    if by_suffix(path.suffix) is not by_name("turtle"):
         raise InputError(f"{path}: only Turtle (.ttl) files have a canonical form")
     graph = parse_file(path)  # checks existence, size, encoding and syntax
     text = path.read_text(encoding="utf-8")

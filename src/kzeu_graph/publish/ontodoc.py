@@ -14,10 +14,11 @@ from rdflib.namespace import DCTERMS, SKOS, VANN
 from rdflib.term import Node
 
 from kzeu_graph.rdf.namespaces import KZEU, KZV, PREFIXES
+from kzeu_graph.rdf.prefixes import BASE_IRI
 
 __all__ = ["ONTOLOGY", "model_dot", "ontology_html"]
 
-ONTOLOGY = URIRef("https://w3id.org/kzeu/ontology")
+ONTOLOGY = URIRef(f"{BASE_IRI}ontology")
 _KINDS = (
     (OWL.Class, "classes", "Classes"),
     (OWL.ObjectProperty, "object-properties", "Object properties"),

@@ -17,20 +17,26 @@ import html
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
+if TYPE_CHECKING:
+    from kzeu_graph.engines import Engine
+
 from kzeu_graph.errors import KzeuError
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 
 __all__ = ["BASES", "QUERY", "TimelineItem", "timeline_items", "timeline_png", "timeline_svg"]
 
 QUERY = "timeline-chart"
 PRECISIONS = ("day", "month", "year")
 # kzv: date-basis concept -> the short name used in classes, fills and the legend
+KZV_IRI = PREFIX_IRIS["kzv"]
 BASES = {
-    "https://w3id.org/kzeu/vocab/stated": "stated",
-    "https://w3id.org/kzeu/vocab/resolved-from-article-date": "resolved",
-    "https://w3id.org/kzeu/vocab/derived": "derived",
+    f"{KZV_IRI}stated": "stated",
+    f"{KZV_IRI}resolved-from-article-date": "resolved",
+    f"{KZV_IRI}derived": "derived",
 }
 _BASIS_QUERY = """SELECT ?item ?basis WHERE {
   { ?item time:hasTime ?instant . ?instant kzeu:dateBasis ?basis }
@@ -448,12 +454,13 @@ def timeline_svg(items: Sequence[TimelineItem], title: str | None = None) -> str
     return "\n".join([*header, *grid, *body, *legend, "</svg>", ""])
 
 
-def timeline(graph: Graph | None = None) -> str:
-    """The timeline picture of ``graph`` (default: the shipped graph) as SVG text."""
+def timeline(graph: Graph | Engine | None = None) -> str:
+    """The timeline picture of ``graph`` (default: the shipped graph; or any store, handed
+    over by :func:`kzeu_graph.engines.to_graph`) as SVG text."""
+    from kzeu_graph.engines import to_graph
     from kzeu_graph.loading.graph import load_graph
 
-    graph = load_graph() if graph is None else graph
-    return timeline_svg(timeline_items(graph))
+    return timeline_svg(timeline_items(load_graph() if graph is None else to_graph(graph)))
 
 
 def timeline_png(svg: str, scale: float = 2.0) -> bytes:

@@ -15,23 +15,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, VOID
 
 from kzeu_graph.errors import InputError, KzeuError
-from kzeu_graph.loading.graph import SUPPORTED_SUFFIXES, load_ontology, parse_file
+from kzeu_graph.loading.graph import load_ontology, parse_file
 from kzeu_graph.publish.export import EXPORT_FORMATS
+from kzeu_graph.rdf.formats import FORMATS, W3C_FORMATS, RdfFormatRecord
 from kzeu_graph.rdf.namespaces import KZR, PREFIXES, new_graph
+from kzeu_graph.rdf.prefixes import BASE_IRI
+
+if TYPE_CHECKING:
+    from kzeu_graph.engines import Engine
 
 __all__ = [
     "DATASET",
     "DISTRIBUTIONS",
     "URI_SPACE",
-    "Distribution",
     "dataset_description",
     "describe_dataset",
     "namespace_of",
@@ -41,9 +45,8 @@ DATASET = KZR["dataset"]
 DCAT_VERSION = URIRef(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
 URI_SPACE = str(KZR)
 PUBLISHER = KZR["kzeu-graph-developers"]
-DUMP_BASE = "https://w3id.org/kzeu/dump/"
+DUMP_BASE = f"{BASE_IRI}dump/"
 IANA = "https://www.iana.org/assignments/media-types/"
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 # Copied from the data's kzr:dataset node: what its authors wrote (and SHACL checks).
 AUTHORED = (RDF.type, DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.source,
@@ -62,38 +65,14 @@ EXAMPLES = tuple(
 )
 
 
-@dataclass(frozen=True)
-class Distribution:
-    """How one ``kzeu-graph export`` format is published."""
-
-    title: str
-    media_type: str  # IANA media type
-    w3c_format: str  # local name in http://www.w3.org/ns/formats/
-
-
-DISTRIBUTIONS: dict[str, Distribution] = {
-    "turtle": Distribution("Turtle", "text/turtle", "Turtle"),
-    "json-ld": Distribution("JSON-LD", "application/ld+json", "JSON-LD"),
-    "nt": Distribution("N-Triples", "application/n-triples", "N-Triples"),
-    "nquads": Distribution("N-Quads", "application/n-quads", "N-Quads"),
-    "trig": Distribution("TriG", "application/trig", "TriG"),
-    "xml": Distribution("RDF/XML", "application/rdf+xml", "RDF_XML"),
-}
+# How each ``kzeu-graph export`` format is published: its record in the one table of formats
+DISTRIBUTIONS: dict[str, RdfFormatRecord] = {record.name: record for record in FORMATS}
 
 
 def namespace_of(iri: str) -> str:
     """The namespace of an IRI: everything up to and including its last ``#`` or ``/``."""
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[: cut + 1] if cut >= 0 else iri
-
-
-def _suffix_for(fmt: str) -> str:
-    """The first file suffix the loader reads as ``fmt`` (``.ttl``, ``.jsonld``, ...)."""
-    rdflib_format = EXPORT_FORMATS[fmt]
-    for suffix, name in SUPPORTED_SUFFIXES.items():
-        if name == rdflib_format:
-            return suffix
-    raise KzeuError(f"no file suffix is known for the export format {fmt!r}")
 
 
 def _package() -> tuple[str, str, list[str]]:
@@ -204,7 +183,7 @@ def describe_dataset(
         if fmt not in DISTRIBUTIONS:
             raise KzeuError(f"the export format {fmt!r} has no media type in dataset.py")
         spec = DISTRIBUTIONS[fmt]
-        dump = URIRef(f"{DUMP_BASE}kzeu{_suffix_for(fmt)}")
+        dump = URIRef(f"{DUMP_BASE}kzeu{spec.suffix}")
         node = KZR[f"dataset-{fmt}"]
         out.add((DATASET, VOID.dataDump, dump))
         out.add((DATASET, DCAT.distribution, node))
@@ -224,7 +203,7 @@ def describe_dataset(
             )
         )
         out.add((node, DCAT.mediaType, URIRef(IANA + spec.media_type)))
-        out.add((node, DCTERMS["format"], URIRef(W3C_FORMATS + spec.w3c_format)))
+        out.add((node, DCTERMS["format"], URIRef(W3C_FORMATS + spec.w3c)))
         out.add((node, DCAT.downloadURL, dump))
         for licence in data.objects(DATASET, DCTERMS.license):
             out.add((node, DCTERMS.license, licence))
@@ -233,13 +212,24 @@ def describe_dataset(
     return out
 
 
-def dataset_description(data_files: Sequence[Path] | None = None) -> str:
-    """The description of the shipped data (or of ``data_files``) as Turtle text."""
+def dataset_description(
+    data_files: Sequence[Path] | None = None, source: Engine | Graph | None = None
+) -> str:
+    """The description of the shipped data (or of ``data_files``, or of the data in the
+    store ``source``: its triples that are not ontology triples) as Turtle text."""
     from kzeu_graph import resources
     from kzeu_graph.publish.export import serialize
 
-    files = resources.default_data_files() if not data_files else [Path(p) for p in data_files]
     data = new_graph()
+    if source is not None:
+        from kzeu_graph.engines import to_graph
+
+        if data_files:
+            raise InputError("give the data files or a store to describe, not both")
+        ontology = load_ontology()
+        data.addN((s, p, o, data) for s, p, o in to_graph(source) if (s, p, o) not in ontology)
+        return serialize(describe_dataset(data, ontology), "turtle")
+    files = resources.default_data_files() if not data_files else [Path(p) for p in data_files]
     for path in files:
         parse_file(path, into=data)
     return serialize(describe_dataset(data), "turtle")

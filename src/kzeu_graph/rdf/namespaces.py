@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID, XSD
 
-KZEU = Namespace("https://w3id.org/kzeu/ontology#")
-KZV = Namespace("https://w3id.org/kzeu/vocab/")
-KZR = Namespace("https://w3id.org/kzeu/id/")
-SCHEMA = Namespace("https://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-WD = Namespace("http://www.wikidata.org/entity/")
-KZEU_CHECK = Namespace("https://w3id.org/kzeu/check#")
+from kzeu_graph.rdf.prefixes import BASE_IRI, PREFIX_IRIS
 
-PREFIXES: dict[str, Namespace] = {
-    "kzeu": KZEU,
-    "kzv": KZV,
-    "kzr": KZR,
-    "schema": SCHEMA,
-    "prov": Namespace(str(PROV)),
-    "oa": OA,
-    "org": Namespace(str(ORG)),
-    "time": Namespace(str(TIME)),
-    "skos": Namespace(str(SKOS)),
-    "dcterms": Namespace(str(DCTERMS)),
-    "owl": Namespace(str(OWL)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "xsd": Namespace(str(XSD)),
-    "sh": Namespace(str(SH)),
-    "wd": WD,
-    "void": Namespace(str(VOID)),
-    "dcat": Namespace(str(DCAT)),
-}
+PREFIXES: dict[str, Namespace] = {prefix: Namespace(iri) for prefix, iri in PREFIX_IRIS.items()}
+KZEU = PREFIXES["kzeu"]
+KZV = PREFIXES["kzv"]
+KZR = PREFIXES["kzr"]
+SCHEMA = PREFIXES["schema"]
+OA = PREFIXES["oa"]
+WD = PREFIXES["wd"]
+KZEU_CHECK = Namespace(f"{BASE_IRI}check#")
 
 __all__ = [
     "KZEU",
@@ -56,5 +37,9 @@ def bind_prefixes(graph: Graph) -> Graph:
 
 
 def new_graph() -> Graph:
-    """A fresh in-memory graph with the project prefixes bound."""
+    """A fresh in-memory graph with the project prefixes bound (and rdflib's SPARQL told
+    never to fetch or read a graph for ``FROM``/``LOAD``)."""
+    from kzeu_graph.safety import forbid_sparql_loading
+
+    forbid_sparql_loading()
     return bind_prefixes(Graph(bind_namespaces="core"))

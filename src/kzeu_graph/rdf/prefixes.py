@@ -1,15 +1,19 @@
-"""The project's prefixes as plain strings (no rdflib: the CLI's query path imports this)."""
+"""The project's prefixes and IRI base as plain strings (no rdflib: the query path imports this)."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["PREFIX_IRIS", "compact_iri"]
+__all__ = ["BASE_IRI", "PREFIX_IRIS", "compact_iri"]
 
+BASE_IRI = "https://w3id.org/kzeu/"
+"""Every IRI the project mints starts with this (ontology, vocabulary, resources, graphs)."""
+
+# THE prefix table (rdf.namespaces makes rdflib Namespaces of it; nothing else lists prefixes)
 PREFIX_IRIS: dict[str, str] = {
-    "kzeu": "https://w3id.org/kzeu/ontology#",
-    "kzv": "https://w3id.org/kzeu/vocab/",
-    "kzr": "https://w3id.org/kzeu/id/",
+    "kzeu": f"{BASE_IRI}ontology#",
+    "kzv": f"{BASE_IRI}vocab/",
+    "kzr": f"{BASE_IRI}id/",
     "schema": "https://schema.org/",
     "prov": "http://www.w3.org/ns/prov#",
     "oa": "http://www.w3.org/ns/oa#",

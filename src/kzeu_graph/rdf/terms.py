@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from typing import Literal as TypingLiteral
 
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
+
 if TYPE_CHECKING:
     from rdflib.term import Node
 
@@ -38,9 +40,28 @@ __all__ = [
     "to_rdflib",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIX_IRIS["xsd"]
 XSD_STRING = XSD + "string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_LANG_STRING = PREFIX_IRIS["rdf"] + "langString"
+
+# xsd:integer and the types derived from it, with their bounds (None: unbounded that side)
+XSD_INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
+    XSD + "integer": (None, None),
+    XSD + "nonNegativeInteger": (0, None),
+    XSD + "positiveInteger": (1, None),
+    XSD + "nonPositiveInteger": (None, 0),
+    XSD + "negativeInteger": (None, -1),
+    XSD + "long": (-(2**63), 2**63 - 1),
+    XSD + "int": (-(2**31), 2**31 - 1),
+    XSD + "short": (-(2**15), 2**15 - 1),
+    XSD + "byte": (-128, 127),
+    XSD + "unsignedLong": (0, 2**64 - 1),
+    XSD + "unsignedInt": (0, 2**32 - 1),
+    XSD + "unsignedShort": (0, 2**16 - 1),
+    XSD + "unsignedByte": (0, 255),
+}
+XSD_INTEGERS = frozenset(XSD_INTEGER_BOUNDS)
+XSD_NUMBERS = XSD_INTEGERS | {XSD + "decimal", XSD + "double", XSD + "float"}
 
 _IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
@@ -92,6 +113,13 @@ class Term:
 
 
 # ------------------------------------------------------------------ SPARQL text
+
+QUERY_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+"""The comments, strings and IRIs of a SPARQL text: what to blank before looking for
+keywords, braces and variables."""
 
 _ESCAPES = {
     '"': '\\"',
@@ -152,8 +180,9 @@ def sparql_term(term: Term) -> str:
 # ------------------------------------------------------------------ conversions
 
 
-def to_rdflib(term: Term) -> Node:
-    """The rdflib term (imports rdflib)."""
+def to_rdflib(term: Term, normalize: bool = True) -> Node:
+    """The rdflib term (imports rdflib). ``normalize=False`` keeps a literal's lexical form
+    as written (rdflib would rewrite ``"007"^^xsd:integer`` as ``"7"``)."""
     from rdflib import BNode, Literal, URIRef
 
     if term.kind == "iri":
@@ -161,10 +190,10 @@ def to_rdflib(term: Term) -> Node:
     if term.kind == "bnode":
         return BNode(term.value)
     if term.language is not None:
-        return Literal(term.value, lang=term.language)
+        return Literal(term.value, lang=term.language, normalize=normalize)
     if term.datatype is None or term.datatype == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype))
+        return Literal(term.value, normalize=normalize)
+    return Literal(term.value, datatype=URIRef(term.datatype), normalize=normalize)
 
 
 def from_rdflib(node: Any) -> Term:
@@ -205,4 +234,35 @@ def from_oxigraph(node: Any) -> Term:
         return Term("literal", node.value, node.datatype.value)
     if kind == "BlankNode":
         return Term("bnode", node.value)
+    raise TermError(f"not an RDF term: {node!r}")
+
+
+def rdflib_from_oxigraph(node: Any, normalize: bool = True) -> Node:
+    """THE converter from a pyoxigraph term to rdflib (through :class:`Term`)."""
+    return to_rdflib(from_oxigraph(node), normalize)
+
+
+def oxigraph_from_rdflib(node: Any) -> Any:
+    """THE converter from an rdflib term to pyoxigraph (through :class:`Term`)."""
+    return to_oxigraph(from_rdflib(node))
+
+
+def ntriples_term(node: Any) -> str:
+    """THE writer of one rdflib term in N-Triples syntax (exports, SPARQL TSV results):
+    IRIs and lexical forms escaped by :func:`ntriples_escape`, an ``xsd:string`` literal
+    written plain (RDF 1.1 canonical form), a blank node as ``_:label``. IRIs are not
+    checked here (see :func:`is_valid_iri`)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(node, Literal):
+        text = f'"{ntriples_escape(str(node))}"'
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is None or str(node.datatype) == XSD_STRING:
+            return text
+        return f"{text}^^<{ntriples_escape(str(node.datatype))}>"
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, URIRef):
+        return f"<{ntriples_escape(str(node))}>"
     raise TermError(f"not an RDF term: {node!r}")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kzeu_graph.errors import InputError, KzeuError, ParameterError, QueryError
-from kzeu_graph.sparql.writers import NotXmlError
+from kzeu_graph.query.writers import NotXmlError
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -311,7 +311,7 @@ class QueryService:
             graph = new_graph()  # the project's prefixes, not rdflib's long default list
             graph += result.graph
             return serialize(graph, fmt).encode("utf-8")
-        text: str = result.serialize(fmt)  # the one writer per format (sparql.writers)
+        text: str = result.serialize(fmt)  # the one writer per format (query.writers)
         return text.encode("utf-8")
 
     # ---------------------------------------------------------------- documents

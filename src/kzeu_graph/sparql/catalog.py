@@ -18,6 +18,7 @@ from kzeu_graph import resources
 from kzeu_graph.errors import ParameterError, QueryError
 from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 from kzeu_graph.rdf.terms import (
+    QUERY_SKIPPED,
     XSD,
     Term,
     TermError,
@@ -348,11 +349,7 @@ def _values(value: Any, parameters: Mapping[str, Parameter], path: Path) -> dict
 
 def _strip_comments_and_strings(text: str) -> str:
     """The query text with comments, IRIs and string literals blanked (to find variables/type)."""
-    pattern = re.compile(
-        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-    )
-    return pattern.sub(" ", text)
+    return QUERY_SKIPPED.sub(" ", text)
 
 
 def parse_query_file(path: Path) -> SavedQuery:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, URIRef
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.processor import prepareUpdate
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from kzeu_graph.errors import KzeuError, ParameterError, QueryError
-from kzeu_graph.rdf.namespaces import OA, PREFIXES
-from kzeu_graph.safety import (
-    canonical_query,
-    check_query_algebra,
-    check_query_text,
-    forbid_sparql_loading,
-)
+from kzeu_graph.errors import ParameterError
+from kzeu_graph.query.guard import CheckedQuery, execute_prepared, guard, prepare
+from kzeu_graph.query.results import Description, Result
+from kzeu_graph.rdf.namespaces import OA
 from kzeu_graph.sparql.catalog import (
     SavedQuery,
     expand_curie,
@@ -31,12 +20,10 @@ from kzeu_graph.sparql.catalog import (
     is_valid_iri,
     list_queries,
 )
-from kzeu_graph.sparql.results import Description, Result
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Engine
 
-forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
 __all__ = [
     "CheckedQuery",
@@ -46,6 +33,7 @@ __all__ = [
     "guard",
     "prepare",
     "run_query",
+    "run_saved",
     "run_showcase",
     "run_sparql",
 ]
@@ -53,135 +41,20 @@ __all__ = [
 SHOWCASE_TAG = "showcase"
 
 
-_QUERY_FORMS = "SelectQuery | ConstructQuery"
-
-
-def _expected(exc: ParseBaseException) -> str:
-    """What the parser wanted at the error, in plain words."""
-    element = str(getattr(exc, "parser_element", "") or "")
-    if exc.msg == "Expected end of text":
-        return (
-            "unexpected text after the end of the query (an extra '}', or a clause such as "
-            "LIMIT or ORDER BY with a bad value?)"
-        )
-    if _QUERY_FORMS in exc.msg:
-        return (
-            "expected the query to start with SELECT, ASK, CONSTRUCT or DESCRIBE "
-            "(after any 'PREFIX name: <iri>' lines)"
-        )
-    if element == "'}'":
-        return (
-            "could not read the pattern that starts here: expected a whole triple "
-            "(subject predicate object), a FILTER, OPTIONAL, BIND..., or '}' to close the block"
-        )
-    if element.startswith("'") and len(element) <= 20:
-        return f"expected {element}"
-    return exc.msg[:1].lower() + exc.msg[1:]
-
-
-def _parse_error(exc: ParseBaseException) -> str:
-    return f"line {exc.lineno}, column {exc.column}: {_expected(exc)}"
-
-
-def _caret(exc: ParseBaseException) -> str:
-    """The query line of the error, and a caret under its column."""
-    number = str(exc.lineno)
-    line = exc.line.rstrip("\n")
-    under = "".join("\t" if c == "\t" else " " for c in line[: max(exc.column - 1, 0)])
-    return f"  {number} | {line}\n  {' ' * len(number)} | {under}^"
-
-
-def _unknown_prefix(exc: Exception) -> str | None:
-    found = re.search(r"Unknown namespace prefix\s*:\s*(\S+)", str(exc))
-    if found is None:
-        return None
-    known = ", ".join(PREFIXES)
-    return (
-        f"malformed SPARQL: unknown prefix '{found.group(1)}:'; declare it "
-        f"(PREFIX {found.group(1)}: <...>) or use a predeclared one ({known})"
-    )
-
-
-@dataclass(frozen=True)
-class CheckedQuery:
-    """A query that passed :func:`guard`: the text every engine runs, and rdflib's parse of it."""
-
-    text: str
-    prepared: Query
-
-    @property
-    def form(self) -> str:
-        """SELECT, ASK, CONSTRUCT or DESCRIBE."""
-        return str(self.prepared.algebra.name).removesuffix("Query").upper()
-
-
-@lru_cache(maxsize=128)
-def guard(text: str, allowed_services: frozenset[str] = frozenset()) -> CheckedQuery:
-    """Check a query once (cached by text); its ``text`` is what every engine must run.
-
-    The text is made canonical first (escapes decoded, CR and CRLF made LF: see
-    :func:`kzeu_graph.safety.canonical_query`), so that rdflib, which checks it, and
-    Oxigraph or a remote server, which run it, read the same characters. Refused: updates,
-    FROM / FROM NAMED, and SERVICE (``allowed_services`` lists the only endpoint IRIs one
-    SERVICE may call, and then the word may occur nowhere else; default: none). Engines that
-    run text rather than this parse also refuse the word SERVICE anywhere in it
-    (:func:`kzeu_graph.safety.check_query_text`).
-    """
-    canonical = canonical_query(text)
-    try:
-        prepared = prepareQuery(canonical, initNs=dict(PREFIXES))
-    except RecursionError:
-        raise QueryError("query nested too deeply") from None
-    except ParseBaseException as exc:
-        if _is_update(canonical):
-            raise QueryError(
-                "SPARQL updates are refused: only SELECT, ASK, CONSTRUCT, DESCRIBE"
-            ) from None
-        raise QueryError(f"malformed SPARQL at {_parse_error(exc)}", _caret(exc)) from None
-    except Exception as exc:
-        message = _unknown_prefix(exc) or f"malformed SPARQL: {type(exc).__name__}: {exc}"
-        raise QueryError(message) from None
-    try:
-        services = check_query_algebra(prepared, allowed_services)
-    except RecursionError:
-        raise QueryError("query nested too deeply") from None
-    if services:  # rdflib re-reads the first SERVICE text: it must be the checked one
-        check_query_text(canonical, services)
-    return CheckedQuery(canonical, prepared)
-
-
-def prepare(text: str, allowed_services: frozenset[str] = frozenset()) -> Query:
-    """rdflib's parse of a query that passed :func:`guard` (cached by text)."""
-    return guard(text, allowed_services).prepared
-
-
-def _is_update(text: str) -> bool:
-    """Whether ``text`` parses as a SPARQL update (parsing executes nothing)."""
-    try:
-        prepareUpdate(text, initNs=dict(PREFIXES))
-    except Exception:
-        return False
-    return True
-
-
-def execute_prepared(
-    graph: Graph, prepared: Query, bindings: Mapping[str, Node] | None = None
-) -> Result:
-    """Run a query from :func:`prepare` on ``graph`` with ``initBindings`` ({name: term})."""
-    try:
-        raw = graph.query(prepared, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
-        return Result.from_rdflib(raw)
-    except KzeuError:
-        raise
-    except RecursionError:
-        raise QueryError("query evaluation nested too deeply") from None
-    except Exception as exc:
-        raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
-
-
 def run_sparql(graph: Graph, text: str) -> Result:
     """Run an ad-hoc read-only query (project prefixes predeclared)."""
     return execute_prepared(graph, prepare(text))
+
+
+def run_saved(
+    engine: Engine,
+    name: str | SavedQuery,
+    params: Mapping[str, Any] | None = None,
+    directory: Path | None = None,
+) -> Result:
+    """Run a saved query on ``engine`` with typed parameters (strings are converted by kind)."""
+    saved = name if not isinstance(name, str) else get_query(name, directory)
+    return engine.query(saved.text, saved.bind_terms(params))
 
 
 def run_query(
@@ -195,8 +68,6 @@ def run_query(
     ``graph`` is an rdflib Graph or any engine from :func:`kzeu_graph.engines.open_engine`.
     """
     if not isinstance(graph, Graph):
-        from kzeu_graph.engines import run_saved
-
         return run_saved(graph, name, params, directory)
     saved = name if isinstance(name, SavedQuery) else get_query(name, directory)
     bindings = saved.bind(params)
@@ -236,14 +107,18 @@ def _with_blank_closure(source: Graph, target: Graph, start: Node) -> None:
                 stack.append(triple[2])
 
 
-def describe(graph: Graph, iri: str | URIRef) -> Description:
+def describe(graph: Graph | Engine, iri: str | URIRef) -> Description:
     """Everything about ``iri``: as subject (with blank nodes), as object, and its evidence.
 
     Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
     The answer is an rdflib Graph that also displays readably (a text ``repr``, an HTML
     table in a notebook); it is empty if the graph says nothing about ``iri`` (see
     :func:`kzeu_graph.sparql.search.suggest_for_iri` for what may have been meant).
+    ``graph`` may be any store: its graph is handed over by :func:`kzeu_graph.engines.to_graph`.
     """
+    from kzeu_graph.engines import to_graph
+
+    graph = to_graph(graph)
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
     out = Description(node)
     _with_blank_closure(graph, out, node)

@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from kzeu_graph.errors import ParameterError
-from kzeu_graph.rdf.prefixes import compact_iri
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS, compact_iri
 from kzeu_graph.rdf.terms import Term
 from kzeu_graph.sparql.catalog import SavedQuery, expand_curie, is_valid_iri
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from kzeu_graph.engines import Engine
-    from kzeu_graph.sparql.results import Result
+    from kzeu_graph.query.results import Result
 
 __all__ = [
     "Match",
@@ -53,11 +53,10 @@ _LABELS = (
     "skos:altLabel",
     "schema:alternateName",
 )
-_PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+_PREFIXES = "".join(
+    f"PREFIX {prefix}: <{PREFIX_IRIS[prefix]}>\n"
+    for prefix in ("rdfs", "skos", "schema", "dcterms")
+)
 _CANDIDATES = (
     _PREFIXES
     + f"""SELECT ?thing ?property ?label ?type WHERE {{
@@ -143,8 +142,8 @@ def _select(source: Source, text: str, bindings: Mapping[str, Term] | None = Non
     from rdflib import Graph
 
     if isinstance(source, Graph):
+        from kzeu_graph.query.guard import execute_prepared, prepare
         from kzeu_graph.rdf.terms import to_rdflib
-        from kzeu_graph.sparql.run import execute_prepared, prepare
 
         nodes = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
         return execute_prepared(source, prepare(text), nodes)
@@ -344,8 +343,8 @@ def _iris_in(node: Any, found: set[str]) -> None:
             _iris_in(value, found)
 
 
-_NARROWER = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-ASK { { ?narrow rdfs:subClassOf ?broad } UNION { ?narrow rdfs:subPropertyOf ?broad } }"""
+_NARROWER = "ASK { { ?narrow rdfs:subClassOf ?broad } UNION { ?narrow rdfs:subPropertyOf ?broad } }"
+"""(Every engine predeclares the project's prefixes, rdfs: among them.)"""
 
 
 def inference_hint(graph: Graph | Engine, text: str) -> str | None:
@@ -358,7 +357,7 @@ def inference_hint(graph: Graph | Engine, text: str) -> str | None:
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDFS
 
-    from kzeu_graph.sparql.run import prepare
+    from kzeu_graph.query.guard import prepare
 
     named: set[str] = set()
     _iris_in(prepare(text).algebra, named)

@@ -29,6 +29,8 @@ from typing import IO, Literal
 
 from kzeu_graph import resources
 from kzeu_graph.errors import InputError
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
+from kzeu_graph.rdf.terms import ntriples_escape
 from kzeu_graph.safety import atomic_open, atomic_write
 
 __all__ = ["CORPUS_FORMATS", "CorpusStats", "generate_corpus", "source_file_name"]
@@ -38,35 +40,26 @@ CORPUS_FORMATS: tuple[str, ...] = ("nt", "ttl")
 MAX_ARTICLES = 1_000_000
 PEOPLE_PER_SIDE = 240  # officials of the focal countries, and envoys of the partners
 
-KZR = "https://w3id.org/kzeu/id/"
-KZEU = "https://w3id.org/kzeu/ontology#"
-KZV = "https://w3id.org/kzeu/vocab/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SCHEMA = "https://schema.org/"
-PROV = "http://www.w3.org/ns/prov#"
-OA = "http://www.w3.org/ns/oa#"
-ORG = "http://www.w3.org/ns/org#"
-TIME = "http://www.w3.org/2006/time#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
+KZR = PREFIX_IRIS["kzr"]
+KZEU = PREFIX_IRIS["kzeu"]
+KZV = PREFIX_IRIS["kzv"]
+XSD = PREFIX_IRIS["xsd"]
+RDF_TYPE = f"<{PREFIX_IRIS['rdf']}type>"
+RDFS = PREFIX_IRIS["rdfs"]
+SCHEMA = PREFIX_IRIS["schema"]
+PROV = PREFIX_IRIS["prov"]
+OA = PREFIX_IRIS["oa"]
+ORG = PREFIX_IRIS["org"]
+TIME = PREFIX_IRIS["time"]
+SKOS = PREFIX_IRIS["skos"]
+DCTERMS = PREFIX_IRIS["dcterms"]
 
-# Turtle output: the prefixes, longest namespace first so the most specific one matches.
+# Turtle output: the prefixes of the one table that the corpus uses
 _PREFIXES = {
-    "kzr": KZR,
-    "kzeu": KZEU,
-    "kzv": KZV,
-    "xsd": XSD,
-    "rdfs": RDFS,
-    "schema": SCHEMA,
-    "prov": PROV,
-    "oa": OA,
-    "org": ORG,
-    "time": TIME,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-}
+    prefix: PREFIX_IRIS[prefix]
+    for prefix in ("kzr", "kzeu", "kzv", "xsd", "rdfs", "schema", "prov", "oa", "org", "time",
+                   "skos", "dcterms")
+}  # fmt: skip
 
 
 def _iri(namespace: str, local: str) -> str:
@@ -87,17 +80,13 @@ kzeu, kzv, schema, prov, oa, org, time_, skos, dcterms, rdfs = map(
 A = RDF_TYPE
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-
-
 def lit(text: str) -> str:
     """A plain (xsd:string) literal in N-Triples syntax."""
-    return f'"{_escape(text)}"'
+    return f'"{ntriples_escape(text)}"'
 
 
 def en(text: str) -> str:
-    return f'"{_escape(text)}"@en'
+    return f'"{ntriples_escape(text)}"@en'
 
 
 def typed(lexical: str | int, datatype: str) -> str:

@@ -40,6 +40,7 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from kzeu_graph.errors import InputError
+from kzeu_graph.rdf.terms import XSD_NUMBERS
 from kzeu_graph.validation.report import (
     VALIDATION_ENGINES,
     Finding,
@@ -48,6 +49,7 @@ from kzeu_graph.validation.report import (
 )
 
 if TYPE_CHECKING:
+    from kzeu_graph.engines import StoreSpec
     from kzeu_graph.loading.graph import Inference
 
 __all__ = [
@@ -112,33 +114,10 @@ def _lexical_part(key: str) -> str:
     return key[: key.rindex('"') + 1] if key.startswith('"') else key
 
 
-_NUMERIC = frozenset(
-    str(XSD[name])
-    for name in [
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-)
-
-
 def _number(key: str) -> float | None:
     """The value of a numeric literal key (rdflib may rewrite ``3.1e10`` as ``31000000000.0``)."""
     lexical, _, datatype = key.rpartition('"^^')
-    if datatype not in _NUMERIC:
+    if datatype not in XSD_NUMBERS:
         return None
     try:
         return float(lexical[1:])
@@ -632,8 +611,14 @@ def validate_files(
     data: Sequence[Path] | None = None,
     inference: Inference = "none",
     engine: ValidationEngine = "auto",
+    store: str | StoreSpec = "memory",
 ) -> ValidationReport:
     """Load the ontology + ``data`` (default: the shipped graph), validate, and locate.
+
+    ``store`` (a ``--store`` spec) holds the graph: in memory (rdflib or Oxigraph) it is
+    filled with the ontology and ``data``; a folder or a server is validated as loaded
+    (``data`` and ``inference`` are refused there, and findings carry no file and line).
+    Any store but rdflib hands its graph over by :func:`kzeu_graph.engines.to_graph`.
 
     Every finding carries the ``file`` and ``line`` it comes from where the format allows.
     A text file named by ``kzeu:textFile`` is looked for in a ``sources`` folder beside each
@@ -644,16 +629,25 @@ def validate_files(
     ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.report.validate`).
     """
     from kzeu_graph import resources
+    from kzeu_graph.engines import check_store_use, open_engine, to_graph
     from kzeu_graph.validation.report import validate, validate_files_natively
 
     if engine not in VALIDATION_ENGINES:
         raise InputError(f"unknown engine {engine!r} (use {' or '.join(VALIDATION_ENGINES)})")
     given = [Path(p) for p in data] if data else None
+    spec = check_store_use(store, given, inference)
     files = given if given is not None else resources.default_data_files()
     folders = [p.parent / "sources" for p in given or []] + [resources.sources_dir()]
     ontology = resources.ontology_files()
     names = [str(p) if given is not None else shown_name(p) for p in files]
     names += [shown_name(p) for p in ontology]
+    if spec.kind != "memory":
+        with open_engine(spec, given) as opened:
+            handed = to_graph(opened)
+        report = validate(handed, inference=inference, sources_dirs=folders, engine=engine)
+        if spec.persistent:  # what the store holds came from files we do not know
+            return report
+        return locate_report(report, [*files, *ontology], handed, names)
     if engine != "pyshacl" and inference == "none":
         native = validate_files_natively([*ontology, *files], folders)
         if native is not None:

@@ -32,6 +32,7 @@ from rdflib.namespace import OWL
 
 from kzeu_graph.errors import KzeuError
 from kzeu_graph.rdf.namespaces import new_graph
+from kzeu_graph.rdf.prefixes import BASE_IRI
 
 __all__ = ["ConsistencyReport", "ReasonerError", "check_consistency", "check_ontology"]
 
@@ -41,7 +42,7 @@ OWLREADY_PYTHON_MODULE = URIRef(
     "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module"
 )
 _DROPPED = (OWL.imports, OWLREADY_PYTHON_MODULE)
-_CHECK_IRI = "https://w3id.org/kzeu/check/consistency"
+_CHECK_IRI = f"{BASE_IRI}check/consistency"
 _JAVA_HINT = "install a Java runtime (Debian: apt-get install default-jre-headless)"
 
 

@@ -28,6 +28,7 @@ from kzeu_graph.rdf.terms import is_valid_iri
 if TYPE_CHECKING:  # rdflib's SPARQL and the loaders are imported only when pyshacl runs
     from rdflib.plugins.sparql.sparql import Query
 
+    from kzeu_graph.engines import Engine
     from kzeu_graph.loading.graph import Inference
 
 __all__ = [
@@ -809,7 +810,7 @@ def _with_closure(
 
 
 def validate(
-    data_graph: Graph,
+    data_graph: Graph | Engine,
     shapes: Graph | None = None,
     ontology: Graph | None = None,
     inference: Inference = "none",
@@ -823,8 +824,14 @@ def validate(
     or ``pyshacl`` runs that one. ``sources_dirs``: folders to look for ``kzeu:textFile``
     names in (default: the shipped ``data/sources``). ``project_checks=False`` runs SHACL
     alone (no text-span, literal or IRI checks), as the W3C suite expects.
+
+    ``data_graph`` is an rdflib Graph or any store (:class:`kzeu_graph.engines.Engine`),
+    whose graph is handed over by :func:`kzeu_graph.engines.to_graph`.
     """
+    from kzeu_graph.engines import to_graph
     from kzeu_graph.loading.graph import load_shapes
+
+    data_graph = to_graph(data_graph)
 
     started = time.perf_counter()
     shapes_graph = load_shapes() if shapes is None else shapes
@@ -894,8 +901,8 @@ def validate_files_natively(
     reading is the one reported), and when a literal is ill-typed (pyshacl decides, see
     _run_shacl). The Python checks run too (see _native_python_checks).
     """
-    from kzeu_graph.engines.oxigraph_engine import rdflib_term
     from kzeu_graph.loading.datafiles import read_data_file
+    from kzeu_graph.rdf.terms import rdflib_from_oxigraph as rdflib_term
 
     module = native_engine()
     if module is None:

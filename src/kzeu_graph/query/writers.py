@@ -26,7 +26,14 @@ from typing import Any
 
 from kzeu_graph.errors import KzeuError
 from kzeu_graph.rdf.prefixes import compact_iri
-from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD, XSD_STRING, Term
+from kzeu_graph.rdf.terms import (
+    RDF_LANG_STRING,
+    XSD,
+    XSD_INTEGERS,
+    XSD_STRING,
+    Term,
+    ntriples_escape,
+)
 
 __all__ = [
     "RESULT_FORMATS",
@@ -49,25 +56,7 @@ XSD_DECIMAL = XSD + "decimal"
 XSD_DOUBLE = XSD + "double"
 XSD_FLOAT = XSD + "float"
 XSD_BOOLEAN = XSD + "boolean"
-# xsd:integer and every type derived from it (XSD 1.1 Part 2, section 3.4)
-INTEGER_TYPES = frozenset(
-    XSD + name
-    for name in (
-        "integer",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
+
 
 # The lexical spaces (XSD 1.1 Part 2); anything else is ill-typed and written as it is.
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -249,7 +238,7 @@ def canonical(term: Term) -> Term:
         return Term("literal", term.value, RDF_LANG_STRING, term.language.lower())
     datatype = term.datatype or XSD_STRING
     text = term.value
-    if datatype in INTEGER_TYPES and _INTEGER.fullmatch(text):
+    if datatype in XSD_INTEGERS and _INTEGER.fullmatch(text):
         return Term("literal", str(int(text)), XSD_INTEGER)
     if datatype == XSD_DECIMAL and _DECIMAL.fullmatch(text):
         return Term("literal", _decimal_form(Decimal(text)), datatype)
@@ -267,25 +256,15 @@ def canonical(term: Term) -> Term:
 # ------------------------------------------------------------------ the formats
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-
-
 def tsv_term(term: Term | None) -> str:
     """A term in Turtle/N-Triples syntax, as SPARQL TSV results need (unbound -> '')."""
     if term is None:
         return ""
     if term.kind == "iri":
-        return f"<{term.value}>"
+        return f"<{ntriples_escape(term.value)}>"
     if term.kind == "bnode":
         return f"_:{term.value}"
-    quoted = f'"{_escape(term.value)}"'
+    quoted = f'"{ntriples_escape(term.value)}"'
     if term.language:
         return f"{quoted}@{term.language}"
     if term.datatype not in (None, XSD_STRING):
