@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--folder", type=Path)
     args = parser.parse_args()
 
-    from kzeu_graph.safety import set_max_bytes
+    from kzeu_graph.loading.checks import set_max_bytes
     from kzeu_graph.sparql.catalog import list_queries
 
     set_max_bytes(10**12)  # a corpus of 1e6 triples is larger than the default cap

@@ -61,9 +61,9 @@ def _turbo(graph: Any, inference: str) -> list[Any]:
 
 def one(engine: str, inference: str, corpus: Path, runs: int, out: Path) -> None:
     """Time one engine (in this process) and write its closure as sorted N-Triples lines."""
+    from kzeu_graph.loading.checks import set_max_bytes
     from kzeu_graph.loading.graph import apply_inference, load_graph
     from kzeu_graph.loading.inference import closure
-    from kzeu_graph.safety import set_max_bytes
 
     set_max_bytes(2**31)
     base = load_graph([corpus])

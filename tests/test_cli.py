@@ -322,7 +322,7 @@ def test_python_dash_m_and_version() -> None:
 
 
 def test_oversized_stdin_query(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kzeu_graph import safety
+    from kzeu_graph.loading import checks as safety
 
     monkeypatch.setattr(safety, "_max_bytes", 10)
     assert_error(run("sparql", "-", stdin="ASK { ?s ?p ?o }"), "standard input: query larger")

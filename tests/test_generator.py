@@ -242,7 +242,7 @@ def test_progress_bar_on_a_terminal_shows_counts_and_rate() -> None:
 @pytest.fixture
 def restore_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--max-bytes`` sets a process-wide cap: put the default back after the test."""
-    from kzeu_graph import safety
+    from kzeu_graph.loading import checks as safety
 
     monkeypatch.setattr(safety, "_max_bytes", safety.DEFAULT_MAX_BYTES)
 

@@ -42,7 +42,7 @@ def documented_layers() -> list[list[str]]:
 
 
 def unit_of(module: str) -> str:
-    """``kzeu_graph.engines.remote`` -> ``engines``; ``kzeu_graph.safety`` -> ``safety``."""
+    """``kzeu_graph.engines.remote`` -> ``engines``; ``kzeu_graph.atomic`` -> ``atomic``."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "kzeu_graph"
 

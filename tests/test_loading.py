@@ -13,8 +13,8 @@ from rdflib import Graph, Literal, URIRef
 
 from kzeu_graph import resources
 from kzeu_graph.errors import InputError
+from kzeu_graph.loading.checks import DEFAULT_MAX_BYTES, get_max_bytes, set_max_bytes
 from kzeu_graph.loading.graph import load_graph, parse_file
-from kzeu_graph.safety import DEFAULT_MAX_BYTES, get_max_bytes, set_max_bytes
 from paths import BROKEN_TURTLE, FIXTURE_DATA, FIXTURE_ONTOLOGY, ROOT
 
 EX = "http://example.org/"

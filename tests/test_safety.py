@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from kzeu_graph import safety
+from kzeu_graph import atomic
+from kzeu_graph.atomic import atomic_write
 from kzeu_graph.errors import InputError
-from kzeu_graph.safety import atomic_write, check_file_size
+from kzeu_graph.loading.checks import check_file_size, set_max_bytes
 
 OLD = "old content\n" * 1000
 
@@ -54,7 +55,7 @@ def test_atomic_write_failure_keeps_old_file_and_cleans_up(
 WRITER = """
 import sys
 from pathlib import Path
-from kzeu_graph.safety import atomic_write
+from kzeu_graph.atomic import atomic_write
 target = Path(sys.argv[1])
 payload = ("new content " * 400_000)
 print("ready", flush=True)
@@ -68,7 +69,7 @@ def test_killing_a_writer_never_leaves_a_partial_file(tmp_path: Path) -> None:
     target = tmp_path / "out.ttl"
     target.write_text(OLD)
     new = "new content " * 400_000
-    src = str(Path(safety.__file__).resolve().parents[1])
+    src = str(Path(atomic.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
     for attempt in range(8):
         child = subprocess.Popen(
@@ -100,7 +101,7 @@ def test_file_size_cap(tmp_path: Path) -> None:
 
 def test_size_cap_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
-        safety.set_max_bytes(0)
+        set_max_bytes(0)
 
 
 @pytest.mark.parametrize("start", ["run_sparql", "new_graph"])
@@ -149,7 +150,7 @@ def _read_fifo(path: Path, into: list[bytes]) -> threading.Thread:
     return thread
 
 
-@pytest.mark.parametrize("write", [atomic_write, safety.write_output], ids=["atomic", "output"])
+@pytest.mark.parametrize("write", [atomic_write, atomic.write_output], ids=["atomic", "output"])
 def test_a_fifo_is_written_through_and_stays_a_fifo(tmp_path: Path, write: Any) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -212,7 +213,7 @@ def test_a_failed_write_through_a_symlink_keeps_the_target(
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(InputError, match=r"link\.ttl: cannot write: No space left"):
-        safety.write_output(link, "new")
+        atomic.write_output(link, "new")
     assert target.read_text() == OLD
     assert link.is_symlink()
     assert leftovers(tmp_path, "out.ttl") == ["link.ttl"]
@@ -222,7 +223,7 @@ def test_a_symlink_loop_is_an_input_error(tmp_path: Path) -> None:
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
     with pytest.raises(InputError, match=r"loop: cannot write: Too many levels"):
-        safety.write_output(loop, "x")
+        atomic.write_output(loop, "x")
     assert loop.is_symlink()
 
 
@@ -292,6 +293,6 @@ def test_a_node_that_cannot_take_a_file_is_an_input_error_and_stays(
         if target.name == "link":
             target.symlink_to(node)
         with pytest.raises(InputError, match=f"{target.name}: cannot write: {error}"):
-            safety.write_output(target, "x")
+            atomic.write_output(target, "x")
         assert check(os.lstat(node).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "node"]

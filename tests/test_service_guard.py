@@ -4,7 +4,7 @@ rdflib checks a query (its algebra is walked for SERVICE, FROM, updates), but Ox
 remote servers run text, and two parsers read some texts differently (rdflib expands
 ``\\uXXXX`` on the whole text, Oxigraph only inside strings and IRIs; rdflib's ``#``
 comment runs past a bare CR). Every engine now runs the canonical text the guard checked
-(kzeu_graph.safety.canonical_query), and engines that run text refuse the word SERVICE.
+(kzeu_graph.query.text.canonical_query), and engines that run text refuse the word SERVICE.
 
 The proof here is a recording loopback listener that answers SPARQL JSON results: on every
 engine (rdflib, Oxigraph in memory and in a folder, the Oxigraph server through the remote
@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from kzeu_graph.engines import Engine, open_engine
 from kzeu_graph.errors import QueryError
-from kzeu_graph.safety import canonical_query, check_query_text
+from kzeu_graph.query.text import canonical_query, check_query_text
 from kzeu_graph.serve.workers import QueryService, SparqlJob, WorkerConfig
 from test_stores import oxigraph_folder, store_spec  # noqa: F401 (a fixture store_spec uses)
 

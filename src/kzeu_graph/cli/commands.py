@@ -102,7 +102,7 @@ def _max_bytes(ctx: click.Context, param: click.Parameter, value: str | None) ->
     number, unit = (text[:-1], text[-1]) if text[-1:] in ("K", "M", "G") else (text, "")
     if not number.isdigit() or int(number) == 0:
         raise click.BadParameter(f"{value!r} is not a size (e.g. 200M, 2G, 1000000)")
-    from kzeu_graph.safety import set_max_bytes
+    from kzeu_graph.loading.checks import set_max_bytes
 
     set_max_bytes(int(number) * _SIZE_UNITS[unit])
 
@@ -467,7 +467,7 @@ def query(
 
 def _read_query(source: str) -> str:
     from kzeu_graph.errors import InputError
-    from kzeu_graph.safety import check_file_size, get_max_bytes
+    from kzeu_graph.loading.checks import check_file_size, get_max_bytes
 
     if source == "-":
         text = sys.stdin.read(get_max_bytes() + 1)
@@ -503,7 +503,7 @@ def sparql(
     from kzeu_graph.cli.output import emit_result
     from kzeu_graph.engines import open_engine, parse_store
     from kzeu_graph.query.guard import guard
-    from kzeu_graph.safety import check_query_text
+    from kzeu_graph.query.text import check_query_text
 
     text = _read_query(source)
     accepted = guard(text)  # refuse bad queries before loading anything
@@ -740,7 +740,7 @@ def output_option(func: Any) -> Any:
 
 
 def _emit(text: str, output: Path | None, what: str) -> None:
-    from kzeu_graph.safety import write_output
+    from kzeu_graph.atomic import write_output
 
     if output is None:
         click.echo(text, nl=False)
@@ -796,9 +796,9 @@ def model_diagram(output: Path | None) -> None:
 @store_option("memory")
 def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None, store: str) -> None:
     """Write a timeline picture (SVG or PNG) of the events and dated figures."""
+    from kzeu_graph.atomic import write_output
     from kzeu_graph.errors import InputError
     from kzeu_graph.publish.timeline import timeline_items, timeline_png, timeline_svg
-    from kzeu_graph.safety import write_output
 
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     if fmt is None and output is not None and suffix not in ("svg", "png"):

@@ -21,8 +21,8 @@ import pyoxigraph as ox
 from kzeu_graph.engines.binding import bind_values, with_project_prefixes
 from kzeu_graph.errors import InputError, KzeuError, QueryError
 from kzeu_graph.loading.datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
+from kzeu_graph.query.text import check_query_text
 from kzeu_graph.rdf.terms import Term, TermError, rdflib_from_oxigraph
-from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Progress, StoreSpec
@@ -77,7 +77,7 @@ class OxigraphEngine:
     def solutions(self, text: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """Oxigraph's own answer: QuerySolutions, QueryBoolean or QueryTriples.
 
-        Oxigraph runs only the canonical text (:func:`kzeu_graph.safety.check_query_text`):
+        Oxigraph runs only the canonical text (:func:`kzeu_graph.query.text.check_query_text`):
         no escape, no CR and no word SERVICE, whoever checked the query before; the
         project's prefixes are predeclared, as on rdflib.
         """

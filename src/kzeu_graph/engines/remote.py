@@ -26,9 +26,9 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from kzeu_graph.engines.binding import bind_values, with_project_prefixes
 from kzeu_graph.errors import InputError, QueryError
+from kzeu_graph.query.text import check_query_text
 from kzeu_graph.rdf.formats import by_name
 from kzeu_graph.rdf.terms import RDF_LANG_STRING, XSD_STRING, Term, to_rdflib
-from kzeu_graph.safety import check_query_text
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Progress, StoreSpec

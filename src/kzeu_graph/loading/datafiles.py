@@ -1,7 +1,7 @@
 """The one gate every RDF data file passes, whichever command and engine reads it.
 
 A file is loadable when it has a known suffix, exists, is under the size cap, passes the
-checks of :mod:`kzeu_graph.safety` on its bytes (RDF/XML parsed by defusedxml: no DTD in
+checks of :mod:`kzeu_graph.loading.checks` on its bytes (RDF/XML parsed by defusedxml: no DTD in
 any encoding; JSON-LD: an object or array, no repeated key, inline contexts only; Turtle
 and TriG: brackets nested at most ``MAX_NESTING`` deep; everywhere: a hierarchical base
 IRI), and Oxigraph parses it. The Oxigraph engines (memory, folder, remote upload and the
@@ -24,14 +24,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kzeu_graph.errors import InputError
-from kzeu_graph.rdf.formats import FORMATS
-from kzeu_graph.safety import (
+from kzeu_graph.loading.checks import (
     check_file_size,
     check_jsonld_contexts,
     check_no_doctype,
     check_turtle_text,
     decode_utf8,
 )
+from kzeu_graph.rdf.formats import FORMATS
 
 __all__ = [
     "RDF_FORMATS",

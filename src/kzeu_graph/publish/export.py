@@ -876,7 +876,7 @@ def serialize(source: Graph | Engine | ExportGraphs, fmt: str) -> str:
 
 def export(source: Graph | Engine | ExportGraphs, fmt: str, destination: Path | None = None) -> str:
     """Serialise ``source``; if ``destination`` is given, write it atomically. Returns the text."""
-    from kzeu_graph.safety import atomic_write
+    from kzeu_graph.atomic import atomic_write
 
     text = serialize(source, fmt)
     if destination is not None:
@@ -924,8 +924,8 @@ def format_file(path: Path, check: bool = False) -> FormatResult:
     from rdflib import URIRef
     from rdflib.compare import isomorphic
 
+    from kzeu_graph.atomic import atomic_write
     from kzeu_graph.loading.graph import parse_data, parse_file
-    from kzeu_graph.safety import atomic_write
 
     path = Path(path)
     if by_suffix(path.suffix) is not by_name("turtle"):

@@ -39,7 +39,17 @@ def bind_prefixes(graph: Graph) -> Graph:
 def new_graph() -> Graph:
     """A fresh in-memory graph with the project prefixes bound (and rdflib's SPARQL told
     never to fetch or read a graph for ``FROM``/``LOAD``)."""
-    from kzeu_graph.safety import forbid_sparql_loading
-
     forbid_sparql_loading()
     return bind_prefixes(Graph(bind_namespaces="core"))
+
+
+def forbid_sparql_loading() -> None:
+    """Make rdflib's SPARQL never fetch or read a graph for ``FROM <...>`` or ``LOAD``.
+
+    Called before rdflib SPARQL runs (every project graph is made by
+    :func:`kzeu_graph.rdf.namespaces.new_graph`, and :func:`kzeu_graph.sparql.run.execute_prepared`
+    calls it too), never at import.
+    """
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False

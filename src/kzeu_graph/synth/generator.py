@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import IO, Literal
 
 from kzeu_graph import resources
+from kzeu_graph.atomic import atomic_open, atomic_write
 from kzeu_graph.errors import InputError
 from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 from kzeu_graph.rdf.terms import ntriples_escape
-from kzeu_graph.safety import atomic_open, atomic_write
 
 __all__ = ["CORPUS_FORMATS", "CorpusStats", "generate_corpus", "source_file_name"]
 
