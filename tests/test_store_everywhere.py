@@ -2,10 +2,12 @@
 
 describe, validate, export, describe-dataset and timeline × {memory (rdflib),
 oxigraph:memory, an oxigraph:FOLDER filled by ``kzeu-graph load``, an Oxigraph server}:
-the output of each store is compared with rdflib's (the reference). Oxigraph keeps values,
-not lexical forms: the shipped data's two decimals written ``10.0`` and ``30.0`` come back
-as ``10`` and ``30`` (kzeu_graph.engines.to_graph); that is the one difference allowed,
-and it is spelled out below where it shows.
+the output of each store is compared with rdflib's (the reference). An in-memory store
+is the files, read by the project's loader whichever engine it names
+(kzeu_graph.engines.graph_source): its output is rdflib's, byte for byte. A folder or a
+server keeps values, not lexical forms: the shipped data's two decimals written ``10.0``
+and ``30.0`` come back as ``10`` and ``30`` (kzeu_graph.engines.to_graph); that is the one
+difference allowed, and it is spelled out below where it shows.
 """
 
 from __future__ import annotations
@@ -71,6 +73,31 @@ def store_args(request: pytest.FixtureRequest, folders: dict[str, str]) -> Calla
         return ["--store", store, *data]
 
     return args
+
+
+@pytest.mark.parametrize(
+    "store", [None, "memory", "oxigraph:memory"], ids=["default", "rdflib", "oxigraph"]
+)
+def test_in_memory_stores_keep_the_files_lexical_forms(store: str | None) -> None:
+    """The default store (oxigraph:memory) included: exports lose nothing (issue 9)."""
+    got = run("export", "--format", "nt", *(["--store", store] if store else []))
+    assert got.exit_code == 0, got.output
+    decimal = "^^<http://www.w3.org/2001/XMLSchema#decimal> ."
+    assert f'<https://schema.org/value> "10.0"{decimal}' in got.stdout
+    assert f'<https://schema.org/value> "30.0"{decimal}' in got.stdout
+    assert f'"10"{decimal}' not in got.stdout
+
+
+def test_one_default_store_for_every_command() -> None:
+    """Every command that reads the graph shows the same default (docs/stores.md)."""
+    from kzeu_graph.engines import DEFAULT_STORE
+
+    assert DEFAULT_STORE == "oxigraph:memory"
+    commands = ["query", "sparql", "describe", "validate", "export", "describe-dataset", "timeline"]
+    for name in commands:
+        command = main.commands[name]
+        store = next(p for p in command.params if p.name == "store")
+        assert store.default == DEFAULT_STORE, name
 
 
 def reference(*args: str, dataset: str = "shipped") -> Result:
@@ -168,7 +195,7 @@ def test_describe(store_args: Callable[..., list[str]], iri: str) -> None:
     got = run("describe", iri, *store_args())
     assert got.exit_code == expected.exit_code == 0
     text = expected.output
-    if store_args()[1] != "memory":
+    if store_args()[1] not in ("memory", "oxigraph:memory"):  # in memory: the files, as written
         for rdflib_form, oxigraph_form in DECIMALS_IN_TURTLE.items():
             text = text.replace(rdflib_form, oxigraph_form)
     assert got.output == text

@@ -182,9 +182,9 @@ def _load(data: Sequence[Path], inference: str = "none") -> Graph:
 def _store_graph(store: str, data: Sequence[Path]) -> Graph:
     """The graph of ``--store`` (filled with --data when in memory) as an rdflib Graph,
     through the one hand-over :func:`kzeu_graph.engines.to_graph`."""
-    from kzeu_graph.engines import open_engine, to_graph
+    from kzeu_graph.engines import graph_source, to_graph
 
-    with open_engine(store, list(data) or None) as engine:
+    with graph_source(store, list(data) or None) as engine:
         return to_graph(engine)
 
 
@@ -263,7 +263,7 @@ def store_option(default: str) -> Callable[[Any], Any]:
     help="The SHACL engine. auto: pyshacl-turbo (native) when installed, else pyshacl; "
     "pyshacl: the reference engine. The report names the one that ran.",
 )
-@store_option("memory")
+@store_option(DEFAULT_STORE)
 def validate(
     files: tuple[Path, ...],
     data: tuple[Path, ...],
@@ -534,7 +534,7 @@ def sparql(
     default="turtle",
     show_default=True,
 )
-@store_option("memory")
+@store_option(DEFAULT_STORE)
 def describe(iri: str, data: tuple[Path, ...], fmt: str, store: str) -> None:
     """Print everything the graph says about IRI (a full IRI or a CURIE like kzr:x).
 
@@ -638,7 +638,7 @@ def search(text: str, data: tuple[Path, ...], limit: int, fmt: str) -> None:
     help="Only these parts: data, derived, ontology, inferred (default: all; inferred needs"
     " --inference). TriG and N-Quads keep each in its own named graph.",
 )
-@store_option("memory")
+@store_option(DEFAULT_STORE)
 def export(
     fmt: str,
     output: Path | None,
@@ -651,14 +651,14 @@ def export(
 
     A folder or server --store is exported as loaded (its non-ontology triples are data).
     """
-    from kzeu_graph.engines import check_store_use, open_engine
+    from kzeu_graph.engines import check_store_use, graph_source
     from kzeu_graph.publish.export import build_export
     from kzeu_graph.publish.export import export as run_export
 
     _clean_exit_on_sigterm()
     names = [n.strip() for item in graphs for n in item.split(",") if n.strip()]
     spec = check_store_use(store, list(data) or None, inference)
-    with open_engine(spec, list(data) or None) as engine:
+    with graph_source(spec, list(data) or None) as engine:  # build_export adds the closure
         selected = build_export(None, inference, names or None, source=engine)  # type: ignore[arg-type]
     text = run_export(selected, fmt, output)
     if output is None:
@@ -752,16 +752,16 @@ def _emit(text: str, output: Path | None, what: str) -> None:
 @main.command("describe-dataset")
 @output_option
 @data_option
-@store_option("memory")
+@store_option(DEFAULT_STORE)
 def describe_dataset(output: Path | None, data: tuple[Path, ...], store: str) -> None:
     """Write the VoID + DCAT description of the data (Turtle), with counts computed from it.
 
     With a folder or server --store: of the store's triples that are not ontology triples.
     """
-    from kzeu_graph.engines import open_engine
+    from kzeu_graph.engines import graph_source
     from kzeu_graph.publish.void import dataset_description
 
-    with open_engine(store, list(data) or None) as engine:
+    with graph_source(store, list(data) or None) as engine:
         text = dataset_description(source=engine)
     _emit(text, output, "the dataset description")
 
@@ -793,7 +793,7 @@ def model_diagram(output: Path | None) -> None:
     type=click.Choice(["svg", "png"]),
     help="svg or png (default: from the -o suffix, else svg). PNG needs the 'png' extra.",
 )
-@store_option("memory")
+@store_option(DEFAULT_STORE)
 def timeline(output: Path | None, data: tuple[Path, ...], fmt: str | None, store: str) -> None:
     """Write a timeline picture (SVG or PNG) of the events and dated figures."""
     from kzeu_graph.atomic import write_output

@@ -4,8 +4,8 @@ A store is chosen by a URL-like spec (the CLI's ``--store``, or the ``KZEU_STORE
 environment variable):
 
 =====================================  =================================================
-``memory``                              rdflib, in memory (the Python API's default)
-``oxigraph:memory`` (or ``oxigraph``)   Oxigraph, in memory (the CLI's default)
+``memory``                              rdflib, in memory
+``oxigraph:memory`` (or ``oxigraph``)   Oxigraph, in memory (the default, CLI and API)
 ``oxigraph:PATH``                       Oxigraph, persistent in the folder PATH
 ``http(s)://HOST[:PORT]/PATH[#OPTS]``   a SPARQL 1.1 endpoint; OPTS are ``&``-separated
                                         ``update=URL`` (SPARQL Update endpoint),
@@ -58,6 +58,7 @@ __all__ = [
     "StoreSpec",
     "check_store_use",
     "fill",
+    "graph_source",
     "load_store",
     "open_engine",
     "open_store",
@@ -68,7 +69,7 @@ __all__ = [
 
 ENV_VAR = "KZEU_STORE"
 DEFAULT_STORE = "oxigraph:memory"
-"""The command line's store for ``query`` and ``sparql`` (docs/stores.md says why)."""
+"""The one default store of every command and of :func:`open_engine` (docs/stores.md says why)."""
 DEFAULT_GRAPH_IRI = f"{BASE_IRI}graph"
 
 Progress = Callable[[int], None]
@@ -266,8 +267,28 @@ def check_store_use(
     return parsed
 
 
+def graph_source(
+    spec: str | StoreSpec = DEFAULT_STORE,
+    data: Sequence[Path] | None = None,
+    inference: str = "none",
+) -> Engine:
+    """The engine a command that needs the graph itself reads (validate, export, describe,
+    describe-dataset, timeline; then :func:`to_graph`).
+
+    A folder or a server: the store as loaded. An in-memory store, whichever engine it
+    names: the ontology and ``data`` read into rdflib by the project's loader, because there
+    the graph *is* those files, and only that keeps their lexical forms (``10.0``) and the
+    file and line of every triple; Oxigraph keeps values (``10``). Queries still run on the
+    engine the spec names.
+    """
+    parsed = check_store_use(spec, data, inference)
+    if parsed.persistent:
+        return open_store(parsed)
+    return open_engine(parse_store("memory"), data, inference)
+
+
 def open_engine(
-    spec: str | StoreSpec = "memory",
+    spec: str | StoreSpec = DEFAULT_STORE,
     data: Sequence[Path] | None = None,
     inference: str = "none",
 ) -> Engine:

@@ -611,14 +611,15 @@ def validate_files(
     data: Sequence[Path] | None = None,
     inference: Inference = "none",
     engine: ValidationEngine = "auto",
-    store: str | StoreSpec = "memory",
+    store: str | StoreSpec = "oxigraph:memory",
 ) -> ValidationReport:
     """Load the ontology + ``data`` (default: the shipped graph), validate, and locate.
 
-    ``store`` (a ``--store`` spec) holds the graph: in memory (rdflib or Oxigraph) it is
-    filled with the ontology and ``data``; a folder or a server is validated as loaded
-    (``data`` and ``inference`` are refused there, and findings carry no file and line).
-    Any store but rdflib hands its graph over by :func:`kzeu_graph.engines.to_graph`.
+    ``store`` (a ``--store`` spec): in memory (rdflib or Oxigraph alike) the graph is the
+    ontology and ``data``, read by the project's loader (see
+    :func:`kzeu_graph.engines.graph_source`); a folder or a server is validated as loaded,
+    handed over by :func:`kzeu_graph.engines.to_graph` (``data`` and ``inference`` are
+    refused there, and findings carry no file and line).
 
     Every finding carries the ``file`` and ``line`` it comes from where the format allows.
     A text file named by ``kzeu:textFile`` is looked for in a ``sources`` folder beside each
@@ -629,7 +630,7 @@ def validate_files(
     ``pyshacl-turbo`` or ``pyshacl`` runs that one (see :func:`kzeu_graph.validation.report.validate`).
     """
     from kzeu_graph import resources
-    from kzeu_graph.engines import check_store_use, open_engine, to_graph
+    from kzeu_graph.engines import check_store_use, open_store, to_graph
     from kzeu_graph.validation.report import validate, validate_files_natively
 
     if engine not in VALIDATION_ENGINES:
@@ -641,13 +642,10 @@ def validate_files(
     ontology = resources.ontology_files()
     names = [str(p) if given is not None else shown_name(p) for p in files]
     names += [shown_name(p) for p in ontology]
-    if spec.kind != "memory":
-        with open_engine(spec, given) as opened:
+    if spec.persistent:  # what the store holds came from files we do not know
+        with open_store(spec) as opened:
             handed = to_graph(opened)
-        report = validate(handed, inference=inference, sources_dirs=folders, engine=engine)
-        if spec.persistent:  # what the store holds came from files we do not know
-            return report
-        return locate_report(report, [*files, *ontology], handed, names)
+        return validate(handed, inference=inference, sources_dirs=folders, engine=engine)
     if engine != "pyshacl" and inference == "none":
         native = validate_files_natively([*ontology, *files], folders)
         if native is not None:
