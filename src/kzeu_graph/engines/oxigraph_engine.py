@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
@@ -33,6 +34,14 @@ QUAD_FORMATS = frozenset({ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.
 BULK_THRESHOLD = 4 * 1024 * 1024  # bytes: bigger inputs go through bulk_load
 
 
+@lru_cache(maxsize=1)
+def _prefixes() -> dict[str, str]:
+    """The project's prefixes, predeclared in every query as rdflib's ``initNs`` does."""
+    from kzeu_graph.rdf.namespaces import PREFIXES
+
+    return {name: str(namespace) for name, namespace in PREFIXES.items()}
+
+
 class _CountingReader(io.RawIOBase):
     """A binary file that reports how many bytes have been read (for a progress bar)."""
 
@@ -52,13 +61,25 @@ class _CountingReader(io.RawIOBase):
 
 
 class OxigraphEngine:
-    """pyoxigraph's Store, in memory or in a folder (created if missing, reopened as is)."""
+    """pyoxigraph's Store, in memory or in a folder (created if missing, reopened as is).
 
-    def __init__(self, spec: StoreSpec) -> None:
+    ``read_only=True`` opens an existing folder for reading only: any number of processes
+    may do so at once (the server's workers), none may write it meanwhile.
+    """
+
+    def __init__(self, spec: StoreSpec, *, read_only: bool = False) -> None:
         self.spec = spec
+        self.read_only = read_only and spec.location is not None
         try:
             if spec.location is None:
                 self.store = ox.Store()
+            elif self.read_only:
+                if not (spec.location / "CURRENT").is_file():
+                    raise InputError(
+                        f"store {spec.text!r}: no Oxigraph store in {str(spec.location)!r}; "
+                        f"fill it first with kzeu-graph load --store {spec.text}"
+                    )
+                self.store = ox.Store.read_only(str(spec.location))
             else:
                 spec.location.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(spec.location))
@@ -82,7 +103,7 @@ class OxigraphEngine:
         """
         bound = bind_values(check_query_text(text), bindings or {})
         try:
-            return self.store.query(bound, default_graph=self._graph)
+            return self.store.query(bound, default_graph=self._graph, prefixes=_prefixes())
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL: {' '.join(str(exc).split())}") from None
         except RecursionError:
@@ -206,7 +227,7 @@ class OxigraphEngine:
 
     def close(self) -> None:
         """Flush a persistent store and let go of it."""
-        if self.spec.location is not None:
+        if self.spec.location is not None and not self.read_only:
             with contextlib.suppress(OSError):
                 self.store.flush()
         del self.store

@@ -20,6 +20,7 @@ import http.client
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -171,7 +172,7 @@ class RemoteEngine:
         if form is None:
             match = _QUERY_FORM.search(text)
             form = match.group(1).upper() if match else "SELECT"
-        bound = bind_values(text, bindings or {})
+        bound = _prologue() + bind_values(text, bindings or {})
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._graph_result(self.raw_query(bound, N_TRIPLES))
         return self._json_result(self.raw_query(bound, JSON_RESULTS))
@@ -288,6 +289,15 @@ class RemoteEngine:
         for connection in self._connections.values():
             connection.close()
         self._connections.clear()
+
+
+@lru_cache(maxsize=1)
+def _prologue() -> str:
+    """PREFIX lines of the project's prefixes: predeclared, as rdflib's ``initNs`` does (a
+    query's own declaration of the same name comes later and wins)."""
+    from kzeu_graph.rdf.namespaces import PREFIXES
+
+    return "".join(f"PREFIX {name}: <{namespace}>\n" for name, namespace in PREFIXES.items())
 
 
 def _json_term(value: Mapping[str, str] | None) -> Any:

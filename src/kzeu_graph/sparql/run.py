@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
 __all__ = [
+    "DESCRIBE_DEPTH",
     "CheckedQuery",
+    "closure_query",
     "describe",
     "execute_prepared",
     "expand_iri",
@@ -236,15 +238,69 @@ def _with_blank_closure(source: Graph, target: Graph, start: Node) -> None:
                 stack.append(triple[2])
 
 
-def describe(graph: Graph, iri: str | URIRef) -> Description:
+DESCRIBE_DEPTH = 6
+"""Blank nodes followed from one subject by :func:`describe` on a store other than rdflib."""
+
+
+def closure_query(root: str, depth: int, start: str = "?r") -> str:
+    """A CONSTRUCT of the outgoing triples of ``start`` (bound by the pattern ``root``) and
+    of the blank nodes reached from it, up to ``depth`` deep.
+
+    One group, OPTIONALs nested inside it: the engines evaluate it from the bound
+    parameters outward (a UNION of groups would be evaluated unbound first).
+    """
+    template = [f"{start} ?_p0 ?_o0 ."]
+    nested = ""
+    for level in range(depth, 0, -1):
+        template.insert(1, f"?_o{level - 1} ?_p{level} ?_o{level} .")
+        nested = (
+            f" OPTIONAL {{ ?_o{level - 1} ?_p{level} ?_o{level} . "
+            f"FILTER(isBlank(?_o{level - 1})){nested} }}"
+        )
+    return f"CONSTRUCT {{ {' '.join(template)} }} WHERE {{ {root} {start} ?_p0 ?_o0 .{nested} }}"
+
+
+def _describe_queries() -> list[str]:
+    """``describe`` as CONSTRUCT queries of the bound ``?node`` (see :func:`describe`)."""
+    queries = ["CONSTRUCT { ?s ?p ?node } WHERE { ?s ?p ?node }"]
+    queries.append(closure_query("", DESCRIBE_DEPTH, start="?node"))
+    for root in (
+        "?r oa:hasBody ?node .",
+        "?_a oa:hasBody ?node . ?_a oa:hasTarget ?r .",
+        "?_a oa:hasBody ?node . ?_a oa:hasTarget ?_t . ?_t oa:hasSelector ?r .",
+    ):
+        queries.append(closure_query(root, DESCRIBE_DEPTH))
+    return queries
+
+
+def describe(graph: Graph | Engine, iri: str | URIRef) -> Description:
     """Everything about ``iri``: as subject (with blank nodes), as object, and its evidence.
 
     Evidence is every ``oa:Annotation`` whose body is ``iri``, with its target and selectors.
     The answer is an rdflib Graph that also displays readably (a text ``repr``, an HTML
     table in a notebook); it is empty if the graph says nothing about ``iri`` (see
     :func:`kzeu_graph.sparql.search.suggest_for_iri` for what may have been meant).
+
+    ``graph`` is an rdflib Graph or an engine. On Oxigraph or an endpoint it is one
+    few CONSTRUCT queries, which follow blank nodes ``DESCRIBE_DEPTH`` deep (rdflib: any
+    depth).
     """
     node = iri if isinstance(iri, URIRef) else expand_iri(iri)
+    if not isinstance(graph, Graph):
+        from kzeu_graph.engines.rdflib_engine import RdflibEngine
+
+        if isinstance(graph, RdflibEngine):
+            graph = graph.graph
+        else:
+            from kzeu_graph.rdf.terms import Term
+
+            described = Description(node)
+            bound = {"node": Term.iri(str(node))}
+            for text in _describe_queries():
+                found = graph.query(text, bound, checked=True)
+                for triple in found.graph if found.graph is not None else ():
+                    described.add(triple)
+            return described
     out = Description(node)
     _with_blank_closure(graph, out, node)
     for triple in graph.triples((None, None, node)):
