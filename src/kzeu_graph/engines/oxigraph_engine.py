@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 from kzeu_graph.engines.binding import bind_values
 from kzeu_graph.errors import InputError, KzeuError, QueryError
 from kzeu_graph.loading.datafiles import RDF_FORMATS, check_rdf_file, parse_error, rdf_format
+from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 from kzeu_graph.rdf.terms import XSD_STRING, Term
 from kzeu_graph.safety import check_query_text
 
@@ -32,14 +32,6 @@ __all__ = ["RDF_FORMATS", "OxigraphEngine", "check_rdf_file", "rdf_format", "rdf
 
 QUAD_FORMATS = frozenset({ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD})
 BULK_THRESHOLD = 4 * 1024 * 1024  # bytes: bigger inputs go through bulk_load
-
-
-@lru_cache(maxsize=1)
-def _prefixes() -> dict[str, str]:
-    """The project's prefixes, predeclared in every query as rdflib's ``initNs`` does."""
-    from kzeu_graph.rdf.namespaces import PREFIXES
-
-    return {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 class _CountingReader(io.RawIOBase):
@@ -103,7 +95,9 @@ class OxigraphEngine:
         """
         bound = bind_values(check_query_text(text), bindings or {})
         try:
-            return self.store.query(bound, default_graph=self._graph, prefixes=_prefixes())
+            return self.store.query(
+                bound, default_graph=self._graph, prefixes=PREFIX_IRIS
+            )  # predeclared, as rdflib's initNs
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL: {' '.join(str(exc).split())}") from None
         except RecursionError:

@@ -295,9 +295,9 @@ class RemoteEngine:
 def _prologue() -> str:
     """PREFIX lines of the project's prefixes: predeclared, as rdflib's ``initNs`` does (a
     query's own declaration of the same name comes later and wins)."""
-    from kzeu_graph.rdf.namespaces import PREFIXES
+    from kzeu_graph.rdf.prefixes import PREFIX_IRIS
 
-    return "".join(f"PREFIX {name}: <{namespace}>\n" for name, namespace in PREFIXES.items())
+    return "".join(f"PREFIX {name}: <{namespace}>\n" for name, namespace in PREFIX_IRIS.items())
 
 
 def _json_term(value: Mapping[str, str] | None) -> Any:

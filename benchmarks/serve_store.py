@@ -1,0 +1,286 @@
+"""``kzeu-graph serve --store oxigraph:DIR`` beside the ``oxigraph serve-read-only`` binary.
+
+Generates a corpus (``kzeu-graph generate``), loads it into an Oxigraph folder
+(``kzeu-graph load``), then measures, on loopback, for each server in turn on the same
+folder:
+
+(a) start: seconds from starting the process to the first successful point lookup;
+(b) 8 concurrent clients (one kept-alive connection each, back to back) for a fixed time:
+    requests/s, p50 and p95 latency of
+    - a point lookup: ``/id/<entity>.ttl`` (kzeu-graph), ``DESCRIBE <entity>`` as Turtle
+      (the binary);
+    - a saved query: ``/api/entity?entity=<entity>`` (kzeu-graph), the same query text
+      with the same VALUES row the engine runs, POSTed to ``/query`` (the binary).
+
+Every request names another entity (visits and figures of the corpus, in a fixed shuffled
+order, each client its own slice), and kzeu-graph runs with ``--cache 0``: no answer is
+served from a cache, on either side. kzeu-graph gets as many page workers as the machine
+has CPUs (point lookups and saved queries run in the page lane).
+
+    python benchmarks/serve_store.py [--articles 2261] [--seconds 10] [--clients 8]
+                                     [--work DIR] [--json FILE]
+
+``--articles 2261`` is the 1e6-triple corpus (1,000,042 triples); 216 gives 1e5, 18 1e4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"  # never anything else
+MAX_SECONDS = 60.0
+ENTITY_QUERY = (
+    "SELECT ?s WHERE { { ?s a kzeu:Visit } UNION { ?s a kzeu:Figure } } ORDER BY ?s LIMIT 5000"
+)
+
+
+def cli() -> list[str]:
+    return [sys.executable, "-m", "kzeu_graph"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def prepare(work: Path, articles: int) -> tuple[Path, int]:
+    """The corpus and its Oxigraph folder (made once per work folder and size)."""
+    corpus = work / f"corpus-{articles}"
+    store = work / f"store-{articles}"
+    marker = store / ".kzeu-loaded"
+    if not marker.is_file():
+        shutil.rmtree(store, ignore_errors=True)
+        if not (corpus / "corpus.nt").is_file():
+            subprocess.run([*cli(), "generate", "-n", str(articles), "-o", str(corpus)], check=True)
+        started = time.monotonic()
+        subprocess.run(
+            [*cli(), "load", "--store", f"oxigraph:{store}", "--data", str(corpus / "corpus.nt")],
+            check=True,
+        )
+        marker.write_text(f"{time.monotonic() - started:.1f} s to load\n")
+    import pyoxigraph as ox
+
+    count = ox.Store.read_only(str(store)).query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    triples = int(next(iter(count))[0].value)  # type: ignore[index,call-overload]
+    return store, triples
+
+
+def entities(store: Path) -> list[str]:
+    import pyoxigraph as ox
+
+    from kzeu_graph.rdf.prefixes import PREFIX_IRIS
+
+    rows = ox.Store.read_only(str(store)).query(ENTITY_QUERY, prefixes=PREFIX_IRIS)
+    found = [row[0].value for row in rows]  # type: ignore[union-attr,index]
+    random.Random(0).shuffle(found)  # noqa: S311 - a fixed order, not a secret
+    return found
+
+
+def saved_entity_text(iri: str) -> str:
+    """The text the engine runs for ``/api/entity?entity=IRI``: the project's prefixes, then
+    the saved query with its VALUES row."""
+    from kzeu_graph.engines.binding import bind_values
+    from kzeu_graph.rdf.prefixes import PREFIX_IRIS
+    from kzeu_graph.safety import check_query_text
+    from kzeu_graph.sparql.catalog import get_query
+    from kzeu_graph.sparql.run import guard
+
+    saved = get_query("entity")
+    text = check_query_text(guard(saved.text).text)
+    prologue = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIX_IRIS.items())
+    return prologue + bind_values(text, saved.bind_terms({"entity": iri}))
+
+
+def requests_for(kind: str, server: str, iri: str) -> tuple[str, str, str | None, dict[str, str]]:
+    """(method, path, body, headers) of one request."""
+    if server == "kzeu-graph":
+        local = iri.removeprefix("https://w3id.org/kzeu/")
+        if kind == "point":
+            return "GET", f"/{quote(local)}.ttl", None, {}
+        path = "/api/entity?" + urlencode({"entity": iri})
+        return "GET", path, None, {"Accept": "application/sparql-results+json"}
+    if kind == "point":
+        query = urlencode({"query": f"DESCRIBE <{iri}>"})
+        return "GET", f"/query?{query}", None, {"Accept": "text/turtle"}
+    body = urlencode({"query": saved_entity_text(iri)})
+    headers = {
+        "Accept": "application/sparql-results+json",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return "POST", "/query", body, headers
+
+
+def client(args: tuple[int, list[Any], float]) -> tuple[list[float], int]:
+    """One client: its requests back to back until the deadline; (latencies in s, errors)."""
+    port, requests, deadline = args
+    latencies: list[float] = []
+    errors = 0
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    index = 0
+    while time.monotonic() < deadline:
+        method, path, body, headers = requests[index % len(requests)]
+        index += 1
+        start = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                latencies.append(time.perf_counter() - start)
+            else:
+                errors += 1
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()
+            connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    connection.close()
+    return latencies, errors
+
+
+def wait_first(port: int, request: tuple[str, str, str | None, dict[str, str]]) -> None:
+    method, path, body, headers = request
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=30)
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"no successful answer on port {port} within 300 s")
+
+
+def start(server: str, store: Path, port: int) -> subprocess.Popen[bytes]:
+    if server == "kzeu-graph":
+        workers = str(len(os.sched_getaffinity(0)))
+        command = [
+            *cli(), "serve", "--store", f"oxigraph:{store}", "--host", HOST, "--port", str(port),
+            "--quiet", "--cache", "0", "--workers", workers, "--page-workers", workers,
+        ]  # fmt: skip
+    else:
+        binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        command = [binary, "serve-read-only", "--location", str(store), "--bind", f"{HOST}:{port}"]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def measure(
+    server: str, store: Path, iris: list[str], clients: int, seconds: float
+) -> dict[str, Any]:
+    port = free_port()
+    started = time.monotonic()
+    process = start(server, store, port)
+    out: dict[str, Any] = {"server": server}
+    try:
+        wait_first(port, requests_for("point", server, iris[0]))
+        out["start_s"] = time.monotonic() - started
+        slices = [iris[i::clients] for i in range(clients)]
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            for kind in ("point", "saved"):
+                jobs = [
+                    (port, [requests_for(kind, server, iri) for iri in part], 0.0)
+                    for part in slices
+                ]
+                begun = time.monotonic()
+                deadline = begun + seconds
+                results = pool.map(client, [(p, r, deadline) for p, r, _ in jobs])
+                elapsed = time.monotonic() - begun
+                done = [t for times, _ in results for t in times]
+                out[kind] = {
+                    "requests": len(done),
+                    "per_second": len(done) / elapsed,
+                    "p50_ms": percentile(done, 0.50) * 1000,
+                    "p95_ms": percentile(done, 0.95) * 1000,
+                    "errors": sum(failed for _, failed in results),
+                }
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2261, help="2261: 1e6 triples")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per target and server")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kzeu-serve-store-bench"))  # noqa: S108
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    seconds = min(max(args.seconds, 0.5), MAX_SECONDS)
+    clients = min(max(args.clients, 1), 64)
+    args.work.mkdir(parents=True, exist_ok=True)
+    store, triples = prepare(args.work, args.articles)
+    iris = entities(store)
+    runs = [measure(server, store, iris, clients, seconds) for server in ("kzeu-graph", "oxigraph")]
+    mine, theirs = runs
+    load = (store / ".kzeu-loaded").read_text().strip()
+    print(
+        f"{triples} triples in an Oxigraph folder ({load}); {clients} clients, {seconds:g} s "
+        f"per target; {len(iris)} entities, each request another one; loopback"
+    )
+    print(f"start to first answer: kzeu-graph {mine['start_s']:.2f} s, "
+          f"oxigraph {theirs['start_s']:.2f} s")  # fmt: skip
+    print("| request | server | requests | req/s | p50 ms | p95 ms | errors | × oxigraph req/s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    names = {
+        "point": "point lookup (`/id/E.ttl`; binary: `DESCRIBE <E>`)",
+        "saved": "saved query (`/api/entity?entity=E`; binary: the same bound text)",
+    }
+    for kind in ("point", "saved"):
+        for run in runs:
+            row = run[kind]
+            ratio = row["per_second"] / theirs[kind]["per_second"]
+            print(
+                f"| {names[kind]} | {run['server']} | {row['requests']} | "
+                f"{row['per_second']:.0f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | "
+                f"{row['errors']} | {ratio:.2f} |"
+            )
+    targets = [
+        ("start < 5 s", mine["start_s"] < 5, f"{mine['start_s']:.2f} s"),
+        ("p95 point lookup < 50 ms", mine["point"]["p95_ms"] < 50, f"{mine['point']['p95_ms']:.1f} ms"),
+        ("p95 saved query < 50 ms", mine["saved"]["p95_ms"] < 50, f"{mine['saved']['p95_ms']:.1f} ms"),
+    ]  # fmt: skip
+    for kind in ("point", "saved"):
+        ratio = theirs[kind]["per_second"] / mine[kind]["per_second"]
+        targets.append((f"{kind} throughput within 2× of oxigraph", ratio <= 2, f"{ratio:.2f}×"))
+    for name, ok, figure in targets:
+        print(f"{'meets' if ok else 'MISSES'} the target ({name}): {figure}")
+    if args.json:
+        args.json.write_text(json.dumps({"triples": triples, "runs": runs}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
