@@ -30,7 +30,7 @@ from rdflib.namespace import PROV
 from kzeu_graph.publish.html import LABELS
 from kzeu_graph.rdf.namespaces import KZEU, KZR, new_graph
 from kzeu_graph.rdf.terms import Term, sparql_term
-from kzeu_graph.sparql.run import closure_query, describe
+from kzeu_graph.sparql.run import closure_query, construct_triples, describe
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Engine
@@ -63,8 +63,7 @@ _DATASET_QUERY = (
 
 
 def _construct(engine: Engine, text: str, bindings: dict[str, Term], into: Graph) -> None:
-    result = engine.query(text, bindings, checked=True)
-    for triple in result.graph if result.graph is not None else ():
+    for triple in construct_triples(engine, text, bindings):
         into.add(triple)
 
 

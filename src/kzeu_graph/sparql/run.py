@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +35,7 @@ from kzeu_graph.sparql.results import Description, Result
 
 if TYPE_CHECKING:
     from kzeu_graph.engines import Engine
+    from kzeu_graph.rdf.terms import Term
 
 forbid_sparql_loading()  # FROM <...> and LOAD must never fetch or read anything
 
@@ -42,6 +43,7 @@ __all__ = [
     "DESCRIBE_DEPTH",
     "CheckedQuery",
     "closure_query",
+    "construct_triples",
     "describe",
     "execute_prepared",
     "expand_iri",
@@ -260,6 +262,27 @@ def closure_query(root: str, depth: int, start: str = "?r") -> str:
     return f"CONSTRUCT {{ {' '.join(template)} }} WHERE {{ {root} {start} ?_p0 ?_o0 .{nested} }}"
 
 
+def construct_triples(
+    engine: Engine, text: str, bindings: Mapping[str, Term] | None = None
+) -> Iterator[tuple[Node, Node, Node]]:
+    """The rdflib triples of a CONSTRUCT run on ``engine`` (a checked, shipped text).
+
+    Oxigraph's triples are converted one by one, without building a Result graph first.
+    """
+    from kzeu_graph.engines.oxigraph_engine import OxigraphEngine, rdflib_term
+
+    if isinstance(engine, OxigraphEngine):
+        for triple in engine.solutions(text, bindings):
+            yield (
+                rdflib_term(triple.subject),
+                rdflib_term(triple.predicate),
+                rdflib_term(triple.object),
+            )
+        return
+    found = engine.query(text, bindings, checked=True)
+    yield from found.graph if found.graph is not None else ()
+
+
 def _describe_queries() -> list[str]:
     """``describe`` as CONSTRUCT queries of the bound ``?node`` (see :func:`describe`)."""
     queries = ["CONSTRUCT { ?s ?p ?node } WHERE { ?s ?p ?node }"]
@@ -297,8 +320,7 @@ def describe(graph: Graph | Engine, iri: str | URIRef) -> Description:
             described = Description(node)
             bound = {"node": Term.iri(str(node))}
             for text in _describe_queries():
-                found = graph.query(text, bound, checked=True)
-                for triple in found.graph if found.graph is not None else ():
+                for triple in construct_triples(graph, text, bound):
                     described.add(triple)
             return described
     out = Description(node)
