@@ -419,6 +419,7 @@ def test_a_runaway_query_is_stopped_and_the_server_goes_on(store: Server) -> Non
         (["--store", "oxigraph:"], "give a folder after 'oxigraph:'"),
         (["--store", "oxigraph:/nonexistent/kzeu"], "no Oxigraph store in '/nonexistent/kzeu'"),
         (["--store", "http://h:0/q"], "has port 0"),
+        (["--store", "http://127.0.0.1:9/query"], "cannot reach http://127.0.0.1:9/query"),
         (["--store", "oxigraph:FOLDER", "--data", "data/kzeu.ttl"], "is used as loaded"),
         (["--store", "oxigraph:FOLDER", "--inference", "rdfs"], "is used as loaded"),
         (
