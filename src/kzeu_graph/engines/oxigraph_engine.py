@@ -114,7 +114,8 @@ class OxigraphEngine:
             text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
         return self._result(self.solutions(text, bindings))
 
-    def _rdflib_term(self, term: Any) -> Any:
+    def rdflib_term(self, term: Any) -> Any:
+        """A pyoxigraph term as an rdflib term (:func:`rdflib_term`), from a bounded cache."""
         cache = self._to_rdflib
         found = cache.get(term)
         if found is None:
@@ -130,7 +131,7 @@ class OxigraphEngine:
             return Result(kind="ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [variable.value for variable in answer.variables]
-            convert = self._rdflib_term
+            convert = self.rdflib_term
             rows = [
                 {
                     name: None if (value := solution[index]) is None else convert(value)
@@ -145,9 +146,9 @@ class OxigraphEngine:
         for triple in answer:
             graph.add(
                 (
-                    self._rdflib_term(triple.subject),
-                    self._rdflib_term(triple.predicate),
-                    self._rdflib_term(triple.object),
+                    self.rdflib_term(triple.subject),
+                    self.rdflib_term(triple.predicate),
+                    self.rdflib_term(triple.object),
                 )
             )
         return Result.from_graph(graph)

@@ -414,11 +414,11 @@ class QueryService:
     ) -> Any:
         import pyoxigraph as ox
 
-        from kzeu_graph.engines.oxigraph_engine import rdflib_term
         from kzeu_graph.rdf.namespaces import new_graph
         from kzeu_graph.sparql.results import Result
 
         limit = self.config.max_rows
+        rdflib_term = engine.rdflib_term  # cached
         answer = engine.solutions(checked.text, bindings)
         if isinstance(answer, ox.QueryBoolean):
             return Result(kind="ask", boolean=bool(answer))
@@ -470,6 +470,7 @@ class QueryService:
 
         from kzeu_graph.publish.export import serialize
         from kzeu_graph.rdf.namespaces import new_graph
+        from kzeu_graph.sparql.results import Description
         from kzeu_graph.sparql.run import describe
 
         iri = URIRef(job.iri)
@@ -503,7 +504,8 @@ class QueryService:
         media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
         if job.fmt not in media_types:
             return _error(404, f"unknown document format {job.fmt!r}")
-        copy = new_graph() + graph
+        # a Description already has the project's prefixes (the same bytes, one copy less)
+        copy = graph if isinstance(graph, Description) else new_graph() + graph
         return Reply(
             status=200,
             media_type=with_charset(media_types[job.fmt]),

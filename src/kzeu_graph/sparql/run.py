@@ -269,15 +269,12 @@ def construct_triples(
 
     Oxigraph's triples are converted one by one, without building a Result graph first.
     """
-    from kzeu_graph.engines.oxigraph_engine import OxigraphEngine, rdflib_term
+    from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
 
     if isinstance(engine, OxigraphEngine):
+        convert = engine.rdflib_term  # cached: the same IRIs come back in every answer
         for triple in engine.solutions(text, bindings):
-            yield (
-                rdflib_term(triple.subject),
-                rdflib_term(triple.predicate),
-                rdflib_term(triple.object),
-            )
+            yield convert(triple.subject), convert(triple.predicate), convert(triple.object)
         return
     found = engine.query(text, bindings, checked=True)
     yield from found.graph if found.graph is not None else ()
