@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit docs bench clean
+.PHONY: demo test lint typecheck unit docs bench bench-serve clean
 
 # The demo needs only the package itself; the tests need the dev tools too.
 $(BIN)/python:
@@ -54,6 +54,12 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 
 bench: $(BIN)/.bench-installed
 	$(BIN)/python benchmarks/bench.py --readme docs/benchmarks.md
+	$(BIN)/python benchmarks/serve_store.py --json benchmarks/serve_store.json
+
+# `kzeu-graph serve --store oxigraph:DIR` on a 1e6-triple folder beside the `oxigraph`
+# server binary (about 3 minutes; docs/benchmarks.md, "Serving a store").
+bench-serve: $(BIN)/.installed
+	$(BIN)/python benchmarks/serve_store.py --json benchmarks/serve_store.json
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

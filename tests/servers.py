@@ -81,7 +81,18 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = folder / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+            # its own time limit: a query `serve --store` gave up on (a killed worker) stops
+            # here too, instead of running on beside the other tests
+            [
+                binary,
+                "serve",
+                "--location",
+                str(folder / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout-s",
+                "30",
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -24,10 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "kzeu_graph"
 DOCS = ROOT / "docs" / "development.md"
 
-# The one arrow known to point up, being removed on the serve branch (the coverage page
-# and the cite box use serve/pages helpers): publish -> serve. Nothing else may.
-KNOWN_EXCEPTIONS = {("publish", "serve")}
-
 
 def documented_layers() -> list[list[str]]:
     """The layer picture of docs/development.md: one list of unit names per layer, top first."""
@@ -111,7 +107,7 @@ def test_the_graph_is_read_from_the_source() -> None:
 
 
 def test_no_loop_between_subpackages() -> None:
-    edges = {edge for edge in import_graph() if edge not in KNOWN_EXCEPTIONS}
+    edges = set(import_graph())
     graph: dict[str, set[str]] = {}
     for source, target in edges:
         graph.setdefault(source, set()).add(target)
@@ -132,6 +128,13 @@ def test_no_loop_between_subpackages() -> None:
             visit(start, [start])
 
 
+def test_serve_uses_publish_and_never_the_reverse() -> None:
+    """The page helpers the coverage page and the server share live in publish/html.py."""
+    edges = import_graph()
+    assert ("serve", "publish") in edges
+    assert ("publish", "serve") not in edges
+
+
 def edge_ids() -> list[tuple[str, str]]:
     return sorted(import_graph())
 
@@ -140,8 +143,6 @@ def edge_ids() -> list[tuple[str, str]]:
 def test_every_arrow_points_down(source: str, target: str) -> None:
     level = {name: i for i, layer in enumerate(documented_layers()) for name in layer}
     where = ", ".join(import_graph()[source, target][:3])
-    if (source, target) in KNOWN_EXCEPTIONS:
-        pytest.xfail(f"known: {source} -> {target} ({where}); the serve branch removes it")
     assert level[source] <= level[target], f"{source} imports {target} from above: {where}"
 
 

@@ -2,9 +2,9 @@
 
 The string constants of the source (docstrings aside) are read with ``ast``: the IRI base
 and every namespace of the prefix table stand only in rdf/prefixes.py, every media type and
-file suffix of an RDF format only in rdf/formats.py. serve/ is left out: the lead switches
-it after the merge (see /work/notes/onepath.md). Then the one term writer, the one table
-of integer types, and the engine hand-over's integer subtypes, case by case.
+file suffix of an RDF format only in rdf/formats.py (serve/ included). Then the one term
+writer, the one table of integer types, and the engine hand-over's integer subtypes, case
+by case.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def string_constants(path: Path) -> list[tuple[int, str]]:
 
 
 def sources() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if "serve" not in p.relative_to(PACKAGE).parts)
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 NEEDLES: dict[str, tuple[str, ...]] = {

@@ -199,10 +199,10 @@ def service() -> Any:
     answers: dict[tuple[int, tuple[tuple[Any, Any], ...]], Any] = {}
     run = service.execute
 
-    def execute(prepared: Any, bindings: Any = None) -> Any:  # once per query, as above
-        key = (id(prepared), tuple(sorted((bindings or {}).items())))
+    def execute(checked: Any, bindings: Any = None) -> Any:  # once per query, as above
+        key = (id(checked), tuple(sorted((bindings or {}).items())))
         if key not in answers:
-            answers[key] = run(prepared, bindings)
+            answers[key] = run(checked, bindings)
         return answers[key]
 
     service.execute = execute  # type: ignore[method-assign]

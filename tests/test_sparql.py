@@ -8,8 +8,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kzeu_graph.errors import ParameterError, QueryError
+from kzeu_graph.query.guard import prepare
 from kzeu_graph.rdf.namespaces import OA
-from kzeu_graph.sparql.run import describe, prepare, run_query, run_showcase, run_sparql
+from kzeu_graph.sparql.run import describe, run_query, run_showcase, run_sparql
 from paths import FIXTURE_QUERIES
 
 KZR = "https://w3id.org/kzeu/id/"

@@ -1023,6 +1023,16 @@ def load(store: str, data: tuple[Path, ...], inference: str) -> None:
     show_default=True,
     help="MiB of pages, documents and saved-query results the server keeps (0: none).",
 )
+@click.option(
+    "--sources",
+    "sources",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="A folder of the articles' text files, for the pages' supporting text "
+    "(repeatable; besides the sources/ folder beside --data and the shipped one).",
+)
+@store_option("memory")
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve(
     host: str,
@@ -1041,9 +1051,16 @@ def serve(
     header_timeout: float,
     body_timeout: float,
     cache_mib: int,
+    sources: tuple[Path, ...],
+    store: str,
     quiet: bool,
 ) -> None:
-    """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API."""
+    """Serve a read-only SPARQL endpoint, the entity pages and the saved-query API.
+
+    From any store: memory (rdflib, the default), oxigraph:memory, an Oxigraph folder
+    filled by `kzeu-graph load` (each worker opens it read-only; nothing is reloaded) or a
+    SPARQL endpoint URL.
+    """
     from kzeu_graph.loading.inference import default_timeout
     from kzeu_graph.serve.app import ServerSettings
     from kzeu_graph.serve.app import serve as run_server
@@ -1067,6 +1084,8 @@ def serve(
             header_timeout=header_timeout,
             body_timeout=body_timeout,
             cache_mib=cache_mib,
+            store=store,
+            sources=tuple(str(p.resolve()) for p in sources),
             quiet=quiet,
         )
     )

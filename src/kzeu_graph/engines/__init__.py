@@ -231,8 +231,12 @@ def store_spec_from_env(default: str) -> str:
     return os.environ.get(ENV_VAR, "").strip() or default
 
 
-def open_store(spec: str | StoreSpec) -> Engine:
-    """Open the store as it is: empty in memory, or the folder's / server's triples."""
+def open_store(spec: str | StoreSpec, *, read_only: bool = False) -> Engine:
+    """Open the store as it is: empty in memory, or the folder's / server's triples.
+
+    ``read_only=True`` opens an Oxigraph folder for reading (several processes may, at once;
+    the folder must exist and hold a store).
+    """
     parsed = parse_store(spec) if isinstance(spec, str) else spec
     if parsed.kind == "memory":
         from kzeu_graph.engines.rdflib_engine import RdflibEngine
@@ -241,7 +245,7 @@ def open_store(spec: str | StoreSpec) -> Engine:
     if parsed.kind == "oxigraph":
         from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
 
-        return OxigraphEngine(parsed)
+        return OxigraphEngine(parsed, read_only=read_only)
     from kzeu_graph.engines.remote import RemoteEngine
 
     return RemoteEngine(parsed)

@@ -52,13 +52,25 @@ class _CountingReader(io.RawIOBase):
 
 
 class OxigraphEngine:
-    """pyoxigraph's Store, in memory or in a folder (created if missing, reopened as is)."""
+    """pyoxigraph's Store, in memory or in a folder (created if missing, reopened as is).
 
-    def __init__(self, spec: StoreSpec) -> None:
+    ``read_only=True`` opens an existing folder for reading only: any number of processes
+    may do so at once (the server's workers), none may write it meanwhile.
+    """
+
+    def __init__(self, spec: StoreSpec, *, read_only: bool = False) -> None:
         self.spec = spec
+        self.read_only = read_only and spec.location is not None
         try:
             if spec.location is None:
                 self.store = ox.Store()
+            elif self.read_only:
+                if not (spec.location / "CURRENT").is_file():
+                    raise InputError(
+                        f"store {spec.text!r}: no Oxigraph store in {str(spec.location)!r}; "
+                        f"fill it first with kzeu-graph load --store {spec.text}"
+                    )
+                self.store = ox.Store.read_only(str(spec.location))
             else:
                 spec.location.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(spec.location))
@@ -100,7 +112,8 @@ class OxigraphEngine:
             text = guard(text).text  # refuses updates, FROM, SERVICE, malformed (cached)
         return self.to_result(self.solutions(text, bindings))
 
-    def _rdflib_term(self, term: Any) -> Any:
+    def rdflib_term(self, term: Any) -> Any:
+        """A pyoxigraph term as an rdflib term (:func:`rdflib_term`), from a bounded cache."""
         cache = self._to_rdflib
         found = cache.get(term)
         if found is None:
@@ -117,7 +130,7 @@ class OxigraphEngine:
             return Result(kind="ask", boolean=bool(answer))
         if isinstance(answer, ox.QuerySolutions):
             variables = [variable.value for variable in answer.variables]
-            convert = self._rdflib_term
+            convert = self.rdflib_term
             rows = [
                 {
                     name: None if (value := solution[index]) is None else convert(value)
@@ -132,9 +145,9 @@ class OxigraphEngine:
         for triple in answer:
             graph.add(
                 (
-                    self._rdflib_term(triple.subject),
-                    self._rdflib_term(triple.predicate),
-                    self._rdflib_term(triple.object),
+                    self.rdflib_term(triple.subject),
+                    self.rdflib_term(triple.predicate),
+                    self.rdflib_term(triple.object),
                 )
             )
         return Result.from_graph(graph)
@@ -213,7 +226,7 @@ class OxigraphEngine:
 
     def close(self) -> None:
         """Flush a persistent store and let go of it."""
-        if self.spec.location is not None:
+        if self.spec.location is not None and not self.read_only:
             with contextlib.suppress(OSError):
                 self.store.flush()
         del self.store

@@ -23,8 +23,8 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kzeu_graph.errors import InputError
+from kzeu_graph.publish.html import esc, href_of, label_of, page, source_text
 from kzeu_graph.rdf.namespaces import KZEU, OA, SCHEMA
-from kzeu_graph.serve.pages import esc, href_of, label_of, page, source_text
 
 __all__ = [
     "Coverage",

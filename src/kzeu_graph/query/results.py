@@ -212,7 +212,7 @@ class Result:
     def serialize(self, fmt: str) -> str:
         """``json``, ``xml``, ``csv`` or ``tsv`` (SPARQL 1.1), by the one writer per format.
 
-        Every literal is written in its canonical form (:func:`kzeu_graph.sparql.writers.canonical`),
+        Every literal is written in its canonical form (:func:`kzeu_graph.query.writers.canonical`),
         so the text is the same whichever engine gave the result.
         """
         boolean = bool(self.boolean) if self.kind == "ask" else None

@@ -47,7 +47,7 @@ def forbid_sparql_loading() -> None:
     """Make rdflib's SPARQL never fetch or read a graph for ``FROM <...>`` or ``LOAD``.
 
     Called before rdflib SPARQL runs (every project graph is made by
-    :func:`kzeu_graph.rdf.namespaces.new_graph`, and :func:`kzeu_graph.sparql.run.execute_prepared`
+    :func:`kzeu_graph.rdf.namespaces.new_graph`, and :func:`kzeu_graph.query.guard.execute_prepared`
     calls it too), never at import.
     """
     import rdflib.plugins.sparql

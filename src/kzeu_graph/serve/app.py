@@ -47,6 +47,7 @@ from kzeu_graph.serve.workers import (
     ONTOLOGY_IRI,
     RESULT_TYPES,
     DocumentJob,
+    LookupJob,
     Reply,
     SavedQueryJob,
     ServiceDescriptionJob,
@@ -94,6 +95,7 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+KNOWN_CACHE = 100_000  # IRIs found by LookupJob that the web process remembers
 QUERY_NICENESS = 10  # added to the ad-hoc query workers' nice value
 # sent with a 413: the rest of the body is not read, so the connection cannot be reused
 CLOSE = {"Connection": "close"}
@@ -124,6 +126,8 @@ class ServerSettings:
     body_timeout: float = 30.0
     max_open: int = 1024  # open connections; past it, the longest-idle one is closed
     cache_mib: int = 64  # pages, documents and saved-query results kept by the web process
+    store: str = "memory"  # --store: memory, oxigraph:memory, oxigraph:FOLDER or a URL
+    sources: tuple[str, ...] = ()  # folders of the articles' texts (besides --data's)
 
     def worker_config(self, niceness: int = 0) -> WorkerConfig:
         return WorkerConfig(
@@ -135,6 +139,8 @@ class ServerSettings:
             allowed_services=frozenset(self.allowed_services),
             timeout=self.timeout,
             niceness=niceness,
+            store=self.store,
+            sources=self.sources,
         )
 
     def per_client(self, workers: int) -> int:
@@ -336,7 +342,7 @@ class Lane:
         self.held[client] = self.held.get(client, 0) + 1
         try:
             reply = await anyio.to_thread.run_sync(self.run, job, limiter=self.limiter)
-            if self.cache is not None:
+            if self.cache is not None and not isinstance(job, LookupJob):
                 self.cache.put(job, reply)
             return reply
         finally:
@@ -485,13 +491,33 @@ class Endpoint:
         self.queries_lane = queries_lane
         self.pages_lane = pages_lane
         self.settings = settings
-        self.known = frozenset(info.get("known", ()))
+        # the IRIs that have a page; None: ask a worker (a store in a folder or a server)
+        known = info.get("known", ())
+        self.known = None if known is None else frozenset(known)
+        self.found: OrderedDict[str, bool] = OrderedDict()  # IRIs a worker said are known
         self.queries = {saved.name: saved for saved in queries}
         self.openapi_json = json.dumps(openapi_document(queries, version), indent=2).encode()
         self.index = json.dumps(api_index(queries), indent=2, ensure_ascii=False).encode()
         self.static = _static_files()
         page = self.static.get("index.html")
         self.page = page[0] if page else b"<!DOCTYPE html><title>kzeu-graph</title>"
+
+    async def _is_known(self, request: Request, iri: str) -> bool:
+        """Whether ``iri`` has a page: from the list, or asked of a worker (cached)."""
+        if self.known is not None:
+            return iri in self.known
+        if iri in self.found:
+            self.found.move_to_end(iri)
+            return True
+        client = request.client.host if request.client else ""
+        reply = await self.pages_lane(LookupJob(iri), client)
+        if reply.status == 200:
+            self.found[iri] = True
+            if len(self.found) > KNOWN_CACHE:
+                self.found.popitem(last=False)
+        if reply.status in (200, 404):
+            return reply.status == 200
+        raise Problem(reply.status, reply.error or "error", reply.headers)
 
     async def _dispatch(self, request: Request, job: object, vary: bool = True) -> Response:
         """Ad-hoc SPARQL goes to the query lane; everything else to the pages lane."""
@@ -618,16 +644,17 @@ class Endpoint:
             if path.endswith("." + ext):
                 stem = path[: -len(ext) - 1]
                 iri = BASE_IRI + (stem[:-5] if stem.endswith("/index") else stem).lstrip("/")
-                if stem.endswith("/index") and iri not in self.known:
+                if stem.endswith("/index") and not await self._is_known(request, iri):
                     iri = BASE_IRI + stem.lstrip("/")
-                if iri in self.known:
+                if await self._is_known(request, iri):
                     return await self._dispatch(request, DocumentJob(iri, fmt), vary=False)
         iri = BASE_IRI + path.lstrip("/")
         version = BASE_IRI + "ontology/"
         target = iri
-        if iri.startswith(version) and iri in self.known:
+        known = await self._is_known(request, iri)
+        if iri.startswith(version) and known:
             target = ONTOLOGY_IRI  # a version IRI of the ontology: the current version's document
-        if iri not in self.known:
+        if not known:
             raise Problem(404, "not found: no resource has this IRI", {"Vary": "Accept"})
         media = negotiate(request.headers.get("accept"), list(DOCUMENT_MEDIA))
         if media is None:
@@ -759,7 +786,25 @@ def create_app(
 
 
 def check_settings(settings: ServerSettings) -> None:
-    """Refuse option values that cannot work (one-line ParameterError)."""
+    """Refuse option values that cannot work (one-line ParameterError or InputError)."""
+    from kzeu_graph.engines import parse_store
+
+    spec = parse_store(settings.store)  # InputError for a spec that names no store
+    if spec.persistent and (settings.data is not None or settings.inference != "none"):
+        raise ParameterError(
+            f"store {spec.text!r} is used as loaded; --data and --inference apply to "
+            "in-memory stores (use kzeu-graph load --store ... to fill it)"
+        )
+    if spec.kind != "memory" and settings.allowed_services:
+        raise ParameterError(
+            "--allow-service needs --store memory: Oxigraph and endpoints run the query "
+            "text, and the word SERVICE is refused there"
+        )
+    if spec.location is not None and not (spec.location / "CURRENT").is_file():
+        raise InputError(
+            f"store {spec.text!r}: no Oxigraph store in {str(spec.location)!r}; "
+            f"fill it first with kzeu-graph load --store {spec.text}"
+        )
     for url in settings.allowed_services:
         if not (is_valid_iri(url) and re.match(r"https?://", url)):
             raise ParameterError(f"--allow-service needs an absolute http(s) IRI, got {url!r}")
@@ -836,7 +881,8 @@ def serve(settings: ServerSettings, announce: Callable[[str], None] | None = Non
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         say(
-            f"kzeu-graph: serving http://{shown}:{port}/ ({info.get('triples', 0)} triples, "
+            f"kzeu-graph: serving http://{shown}:{port}/ ({info.get('triples', 0)} triples"
+            f"{'' if settings.store == 'memory' else ' in ' + settings.store}, "
             f"{pool.size} query worker(s), {pages.size} page worker(s)); SPARQL endpoint "
             "/sparql; press Ctrl-C to stop"
         )

@@ -8,47 +8,47 @@ script and load one stylesheet from the server itself.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD
+from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from kzeu_graph.rdf.namespaces import KZEU, OA, SCHEMA
-
-__all__ = ["BASE_IRI", "entity_page", "esc", "local_path", "ontology_page", "page"]
-
-BASE_IRI = "https://w3id.org/kzeu/"
-ONTOLOGY_IRI = URIRef(BASE_IRI + "ontology")
-_SAFE_PATH = "/-._~!$&'()*+,;=:@#"
-_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_MAX_SOURCE_BYTES = 5 * 1024 * 1024
-_MAX_DEPTH = 4  # nesting of blank nodes shown inline
-LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
-DOCUMENT_LINKS = (
-    ("ttl", "Turtle", "text/turtle"),
-    ("jsonld", "JSON-LD", "application/ld+json"),
-    ("nt", "N-Triples", "application/n-triples"),
-    ("rdf", "RDF/XML", "application/rdf+xml"),
+from kzeu_graph.publish.html import (
+    BASE_IRI,
+    LABELS,
+    esc,
+    href_of,
+    label_of,
+    local_path,
+    page,
+    source_text,
 )
+from kzeu_graph.rdf.formats import by_name
+from kzeu_graph.rdf.namespaces import KZEU, OA
 
+__all__ = [
+    "BASE_IRI",
+    "LABELS",
+    "document_path",
+    "entity_page",
+    "esc",
+    "href_of",
+    "label_of",
+    "local_path",
+    "ontology_page",
+    "page",
+    "source_text",
+]
 
-def esc(text: object) -> str:
-    """Text made safe for HTML content and quoted attribute values."""
-    return html.escape(str(text), quote=True)
-
-
-def local_path(iri: str) -> str | None:
-    """The server path of a project IRI (``https://w3id.org/kzeu/id/x`` -> ``/id/x``)."""
-    if not iri.startswith(BASE_IRI):
-        return None
-    return "/" + quote(iri[len(BASE_IRI) :], safe=_SAFE_PATH)
+ONTOLOGY_IRI = URIRef(BASE_IRI + "ontology")
+_MAX_DEPTH = 4  # nesting of blank nodes shown inline
+DOCUMENT_LINKS = tuple(
+    (f.suffix.lstrip("."), f.title, f.media_type)
+    for f in map(by_name, ("turtle", "json-ld", "nt", "xml"))
+)  # (URL suffix, name, media type) of the documents an entity page links to
 
 
 def document_path(iri: str, ext: str) -> str | None:
@@ -57,30 +57,6 @@ def document_path(iri: str, ext: str) -> str | None:
     if path is None:
         return None
     return f"{path}index.{ext}" if path.endswith("/") else f"{path}.{ext}"
-
-
-def href_of(iri: str, base: str = "") -> str | None:
-    """Where a link to ``iri`` points: the local page, the IRI itself (http/https), or nowhere."""
-    path = local_path(iri)
-    if path is not None:
-        return base + path
-    if re.match(r"https?://", iri, re.IGNORECASE):
-        return iri
-    return None
-
-
-def label_of(graph: Graph, node: Node) -> str | None:
-    """The node's label: English first, then untagged, then any; rdfs:label before others."""
-    for predicate in LABELS:
-        values = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
-        if not values:
-            continue
-        for wanted in ("en", None):
-            for value in sorted(values):
-                if value.language == wanted:
-                    return str(value)
-        return str(sorted(values)[0])
-    return None
 
 
 def short_name(graph: Graph, iri: URIRef) -> str:
@@ -149,31 +125,6 @@ def property_rows(
     return "\n".join(rows)
 
 
-def page(title: str, body: str, base: str = "", alternates: str = "") -> str:
-    """A whole HTML document around ``body`` (already escaped HTML)."""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)} · kzeu-graph</title>
-<link rel="stylesheet" href="{esc(base)}/static/style.css">
-<link rel="icon" href="{esc(base)}/static/favicon.svg" type="image/svg+xml">
-{alternates}
-</head>
-<body>
-<header class="site"><a class="brand" href="{esc(base)}/">kzeu-graph</a>
-<nav><a href="{esc(base)}/sparql">SPARQL</a> <a href="{esc(base)}/api">API</a>
-<a href="{esc(base)}/ontology">Ontology</a> <a href="{esc(base)}/id/dataset">Dataset</a></nav></header>
-<main>
-{body}
-</main>
-<footer class="site">EU–Kazakhstan cooperation, from one news article · graph and ontology CC BY 4.0</footer>
-</body>
-</html>
-"""
-
-
 # ------------------------------------------------------------------ the article's text
 
 
@@ -188,27 +139,6 @@ class Span:
     target: URIRef | BNode
     fact: Node  # what the span supports
     direct: bool  # evidence of the page's own node, or of a node that links to it
-
-
-@lru_cache(maxsize=8)
-def _read_source(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > _MAX_SOURCE_BYTES:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def source_text(name: str, folders: Sequence[Path]) -> str | None:
-    """The text of the source file called ``name`` (a bare file name) in the first folder."""
-    if not _SOURCE_NAME.fullmatch(name) or ".." in name:
-        return None
-    for folder in folders:
-        path = Path(folder) / name
-        if path.is_file():
-            return _read_source(path.resolve())
-    return None
 
 
 def _target_spans(graph: Graph, target: Node, fact: Node, direct: bool) -> list[Span]:
@@ -447,7 +377,7 @@ def ontology_page(ontology: Graph, base: str = "") -> str:
     terms = sorted(
         {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(KZEU))},
         key=lambda s: (
-            0 if (s, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology else 1,
+            0 if (s, RDF.type, OWL.Class) in ontology else 1,
             str(s).lower(),
         ),
     )

@@ -27,16 +27,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kzeu_graph.errors import InputError, KzeuError, ParameterError, QueryError
 from kzeu_graph.query.writers import NotXmlError
+from kzeu_graph.rdf.formats import by_name
+from kzeu_graph.rdf.prefixes import BASE_IRI
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from kzeu_graph.engines import Engine
+    from kzeu_graph.query.guard import CheckedQuery
+    from kzeu_graph.rdf.terms import Term
 
 __all__ = [
     "DOCUMENT_TYPES",
     "GRAPH_TYPES",
     "RESULT_TYPES",
     "DocumentJob",
+    "LookupJob",
     "QueryService",
     "Reply",
     "SavedQueryJob",
@@ -44,6 +54,7 @@ __all__ = [
     "SparqlJob",
     "WorkerConfig",
     "WorkerPool",
+    "open_service_engine",
 ]
 
 # media type -> serializer name, in the server's order of preference (the first is the default)
@@ -55,23 +66,21 @@ RESULT_TYPES: dict[str, str] = {
     "application/json": "json",
     "application/xml": "xml",
 }
-GRAPH_TYPES: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
+# The RDF formats the server answers in (records of rdf.formats), in its order of preference.
+SERVED_FORMATS = tuple(by_name(name) for name in ("turtle", "nt", "json-ld", "xml"))
+GRAPH_TYPES: dict[str, str] = {f.media_type: f.name for f in SERVED_FORMATS}
 # linked-data documents: URL suffix -> (format, media type)
 DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
     "html": ("html", "text/html"),
-    "ttl": ("turtle", "text/turtle"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "nt": ("nt", "application/n-triples"),
-    "rdf": ("xml", "application/rdf+xml"),
+    **{
+        f.suffix.lstrip("."): (f.name, f.media_type)
+        for f in map(by_name, ("turtle", "json-ld", "nt", "xml"))
+    },
 }
-_TEXT_TYPES = frozenset({"text/csv", "text/tab-separated-values", "text/turtle", "text/html"})
+_TEXT_TYPES = frozenset(
+    t for t in (*RESULT_TYPES, *GRAPH_TYPES, "text/html") if t.startswith("text/")
+)
 
-BASE_IRI = "https://w3id.org/kzeu/"
 ONTOLOGY_IRI = BASE_IRI + "ontology"
 DATASET_IRI = BASE_IRI + "id/dataset"
 VOID_FILE = "void.ttl"
@@ -134,8 +143,16 @@ class ServiceDescriptionJob:
 
 
 @dataclass(frozen=True)
+class LookupJob:
+    """Whether the store says anything about ``iri`` (200) or not (404): the server asks
+    when it holds no list of the IRIs that have a page (a store in a folder or a server)."""
+
+    iri: str
+
+
+@dataclass(frozen=True)
 class WorkerConfig:
-    """Everything a worker needs to load the graph and apply the limits."""
+    """Everything a worker needs to open the store and apply the limits."""
 
     data: tuple[str, ...] | None = None
     inference: str = "none"
@@ -145,6 +162,8 @@ class WorkerConfig:
     allowed_services: frozenset[str] = frozenset()
     timeout: float = 10.0
     niceness: int = 0  # added to the worker's nice value (a lower CPU priority)
+    store: str = "memory"  # a --store spec (kzeu_graph.engines.parse_store)
+    sources: tuple[str, ...] = ()  # more folders of the articles' text files
 
 
 class ResultTooLargeError(KzeuError):
@@ -158,44 +177,98 @@ def _error(status: int, message: str, headers: Mapping[str, str] | None = None) 
     return Reply(status=status, error=" ".join(message.split()), headers=dict(headers or {}))
 
 
+_KNOWN_QUERY = (
+    "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n } "
+    'FILTER(isIRI(?n) && STRSTARTS(STR(?n), "' + BASE_IRI + '")) }'
+)
+# two queries, not a UNION: an engine may evaluate a UNION's branches before binding ?iri
+_LOOKUP_QUERIES = ("ASK { ?iri ?p ?o }", "ASK { ?s ?p ?iri }")
+
+
+def open_service_engine(config: WorkerConfig) -> Engine:
+    """The store a worker answers from: in memory, loaded with the ontology and ``data``
+    (+ closure); a folder opened read-only (every worker opens it itself, nothing is
+    copied into memory); or a SPARQL endpoint."""
+    from kzeu_graph.engines import open_engine, open_store, parse_store
+    from kzeu_graph.loading.inference import inference_timeout
+
+    spec = parse_store(config.store)
+    if spec.persistent:
+        if config.data is not None or config.inference != "none":
+            raise ParameterError(
+                f"store {spec.text!r} is used as loaded; --data and --inference apply to "
+                "in-memory stores (use kzeu-graph load --store ... to fill it)"
+            )
+        return open_store(spec, read_only=True)
+    data = [Path(p) for p in config.data] if config.data is not None else None
+    with inference_timeout(config.inference_timeout):
+        return open_engine(spec, data, config.inference)
+
+
 class QueryService:
-    """The graph and the operations on it; runs inside a worker (or in-process in tests)."""
+    """The store and the operations on it; runs inside a worker (or in-process in tests)."""
 
     def __init__(self, config: WorkerConfig) -> None:
         from kzeu_graph import resources
-        from kzeu_graph.loading.graph import load_graph, parse_file
-        from kzeu_graph.loading.inference import inference_timeout
+        from kzeu_graph.engines.rdflib_engine import RdflibEngine
+        from kzeu_graph.loading.graph import parse_file
+        from kzeu_graph.publish.html import LABELS
         from kzeu_graph.rdf.namespaces import new_graph
-        from kzeu_graph.serve.pages import LABELS
         from kzeu_graph.sparql.catalog import list_queries
 
         self.config = config
-        data = [Path(p) for p in config.data] if config.data is not None else None
-        with inference_timeout(config.inference_timeout):
-            self.graph = load_graph(data, inference=config.inference)  # type: ignore[arg-type]
+        self.engine = open_service_engine(config)
+        self.persistent = self.engine.spec.persistent
+        # the rdflib Graph itself when the store is rdflib's (None otherwise)
+        self._rdflib = self.engine.graph if isinstance(self.engine, RdflibEngine) else None
         ontology_file = resources.ontology_dir() / "kzeu.ttl"
         self.ontology = parse_file(ontology_file) if ontology_file.is_file() else new_graph()
+        data = [Path(p) for p in config.data] if config.data is not None else None
         data_files = data if data is not None else resources.default_data_files()
-        void = data_files[0].parent / VOID_FILE if data_files else None
+        # a store in a folder or a server is not described by the shipped data's VoID file
+        void = data_files[0].parent / VOID_FILE if data_files and not self.persistent else None
         self.void = parse_file(void) if void is not None and void.is_file() else None
-        self.source_dirs = [p.parent / "sources" for p in data_files] + [resources.sources_dir()]
-        self.labels = new_graph()  # the labels of everything, for the HTML pages
-        for graph in (self.graph, self.void) if self.void is not None else (self.graph,):
+        self.source_dirs = [Path(p) for p in config.sources]
+        self.source_dirs += [p.parent / "sources" for p in data_files] + [resources.sources_dir()]
+        self.void_labels = new_graph()  # labels the VoID description gives, for the pages
+        if self.void is not None:
             for predicate in LABELS:
-                for triple in graph.triples((None, predicate, None)):
+                for triple in self.void.triples((None, predicate, None)):
+                    self.void_labels.add(triple)
+        self.labels = self.void_labels  # every label (rdflib store: its graph's too)
+        if self._rdflib is not None:
+            self.labels = new_graph() + self.void_labels
+            for predicate in LABELS:
+                for triple in self._rdflib.triples((None, predicate, None)):
                     self.labels.add(triple)
         self.queries = {saved.name: saved for saved in list_queries()}
+        self._triples: int | None = None
+
+    @property
+    def graph(self) -> Graph:
+        """The rdflib Graph of an rdflib store (``--store memory``); InputError otherwise."""
+        if self._rdflib is None:
+            raise InputError(f"store {self.engine.spec.text!r} is not an rdflib graph")
+        return self._rdflib
+
+    def triple_count(self) -> int:
+        """How many triples the store holds (counted once)."""
+        if self._triples is None:
+            self._triples = self.engine.triple_count()
+        return self._triples
 
     def info(self) -> dict[str, Any]:
-        """What the web process needs to know: size and the IRIs that have a page."""
+        """What the web process needs to know: size and the IRIs that have a page.
+
+        ``known`` is None for a store in a folder or a server: the web process then asks
+        (:class:`LookupJob`) instead of holding a list as long as the store's IRIs.
+        """
         from rdflib import URIRef
 
-        known = {
-            str(node).partition("#")[0]
-            for triple in self.graph
-            for node in (triple[0], triple[2])
-            if isinstance(node, URIRef) and str(node).startswith(BASE_IRI)
-        }
+        if self.persistent:
+            return {"triples": self.triple_count(), "known": None}
+        found = self.engine.query(_KNOWN_QUERY, checked=True)
+        known = {str(row["n"]).partition("#")[0] for row in found.rows}
         known.add(ONTOLOGY_IRI)
         if self.void is not None:
             known.update(
@@ -204,7 +277,7 @@ class QueryService:
                 for node in (triple[0], triple[2])
                 if isinstance(node, URIRef) and str(node).startswith(BASE_IRI)
             )
-        return {"triples": len(self.graph), "known": sorted(known)}
+        return {"triples": self.triple_count(), "known": sorted(known)}
 
     # ---------------------------------------------------------------- dispatch
 
@@ -212,13 +285,15 @@ class QueryService:
         """Run one job; library errors become one-line 400 replies."""
         try:
             if isinstance(job, SparqlJob):
-                return self._run(self._prepare(job.text), {}, job.accept)
+                return self._run(job.text, {}, job.accept)
             if isinstance(job, SavedQueryJob):
                 return self._saved(job)
             if isinstance(job, DocumentJob):
                 return self._document(job)
             if isinstance(job, ServiceDescriptionJob):
                 return self._service_description(job)
+            if isinstance(job, LookupJob):
+                return self._lookup(job)
         except ResultTooLargeError as exc:
             return _error(422, str(exc))
         except NotXmlError as exc:
@@ -226,12 +301,6 @@ class QueryService:
         except (QueryError, ParameterError, InputError) as exc:
             return _error(400, str(exc))
         return _error(500, f"unknown job {type(job).__name__}")
-
-    def _prepare(self, text: str) -> Any:
-        """rdflib's parse of the canonical text, checked by the guard every engine uses."""
-        from kzeu_graph.sparql.run import prepare
-
-        return prepare(text, allowed_services=self.config.allowed_services)
 
     def _saved(self, job: SavedQueryJob) -> Reply:
         saved = self.queries.get(job.name)
@@ -245,61 +314,136 @@ class QueryService:
         from kzeu_graph.sparql.search import UnknownIRIError, check_parameters
 
         try:  # an IRI that names nothing, or a name given for an IRI: 400 with suggestions
-            check_parameters(self.graph, saved, given)
+            check_parameters(self.engine, saved, given)
         except UnknownIRIError as exc:
             found = tuple(
                 {"iri": m.iri, "curie": m.curie, "label": m.label} for m in exc.suggestions
             )
             return Reply(status=400, error=str(exc), suggestions=found)
-        bindings = saved.bind(given)  # the CLI's validation, word for word
-        return self._run(self._prepare(saved.text), bindings, job.accept)
+        bindings = saved.bind_terms(given)  # the CLI's validation, word for word
+        return self._run(saved.text, bindings, job.accept)
+
+    def _lookup(self, job: LookupJob) -> Reply:
+        from kzeu_graph.rdf.terms import Term
+
+        if job.iri == ONTOLOGY_IRI:
+            return Reply(status=200, body=b"known")
+        for text in _LOOKUP_QUERIES:
+            if self.engine.query(text, {"iri": Term.iri(job.iri)}, checked=True).boolean:
+                return Reply(status=200, body=b"known")
+        return _error(404, "not found: no resource has this IRI")
 
     # ---------------------------------------------------------------- queries
 
-    def _run(self, prepared: Any, bindings: Mapping[Any, Any], accept: str | None) -> Reply:
+    def _run(self, text: str, bindings: Mapping[str, Term], accept: str | None) -> Reply:
+        from kzeu_graph.query.guard import guard
         from kzeu_graph.serve.conneg import negotiate
 
-        kind = prepared.algebra.name
+        checked = guard(text, self.config.allowed_services)  # refuses updates, FROM, SERVICE
+        kind = checked.prepared.algebra.name
         offered = GRAPH_TYPES if kind in ("ConstructQuery", "DescribeQuery") else RESULT_TYPES
         media_type = negotiate(accept, list(offered))
         if media_type is None:
             return _error(406, f"no acceptable format; this query gives: {', '.join(offered)}")
-        result = self.execute(prepared, bindings)
+        result = self.execute(checked, bindings)
         body = self.serialize_result(result, offered[media_type])
         return Reply(status=200, media_type=with_charset(media_type), body=body)
 
-    def execute(self, prepared: Any, bindings: Mapping[Any, Any] | None = None) -> Any:
-        """Evaluate a prepared query, stopping as soon as the result passes ``max_rows``."""
-        from kzeu_graph.sparql.results import Result
-
-        limit = self.config.max_rows
-        too_large = ResultTooLargeError(
-            f"the result has more than {limit} rows, the server's limit; "
+    def _too_large(self) -> ResultTooLargeError:
+        return ResultTooLargeError(
+            f"the result has more than {self.config.max_rows} rows, the server's limit; "
             "narrow the query or add a LIMIT"
         )
+
+    def execute(self, checked: CheckedQuery, bindings: Mapping[str, Term] | None = None) -> Any:
+        """Evaluate a guarded query, stopping as soon as the result passes ``max_rows``.
+
+        rdflib and Oxigraph give their rows lazily, so a huge cross product stops at row
+        ``max_rows + 1``; an endpoint's answer is read whole, then checked.
+        """
+        from kzeu_graph.engines.oxigraph_engine import OxigraphEngine
+        from kzeu_graph.engines.rdflib_engine import RdflibEngine
+
         try:
-            raw = self.graph.query(prepared, initBindings=dict(bindings or {}))
-            if raw.type == "ASK":
-                return Result(kind="ask", boolean=bool(raw.askAnswer))
-            if raw.type in ("CONSTRUCT", "DESCRIBE"):
-                graph = raw.graph
-                if graph is not None and len(graph) > limit:
-                    raise too_large
-                return Result.from_rdflib(raw)
-            variables = [str(v) for v in (raw.vars or [])]
-            rows: list[dict[str, Any]] = []
-            for row in raw:  # lazy: a huge cross product stops at limit + 1 rows
-                if len(rows) >= limit:
-                    raise too_large
-                values = tuple(row) if isinstance(row, tuple) else (row,)
-                rows.append({name: values[i] for i, name in enumerate(variables)})
-            return Result(kind="select", variables=variables, rows=rows)
+            if isinstance(self.engine, RdflibEngine):
+                return self._execute_rdflib(self.engine, checked, bindings or {})
+            if isinstance(self.engine, OxigraphEngine):
+                return self._execute_oxigraph(self.engine, checked, bindings or {})
+            result = self.engine.query(checked.text, bindings, checked=True)
+            size = len(result.graph) if result.graph is not None else len(result.rows)
+            if size > self.config.max_rows:
+                raise self._too_large()
+            return result
         except (KzeuError, MemoryError):
             raise
         except RecursionError:
             raise QueryError("query evaluation nested too deeply") from None
         except Exception as exc:
             raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
+
+    def _execute_rdflib(
+        self, engine: Any, checked: CheckedQuery, bindings: Mapping[str, Term]
+    ) -> Any:
+        from kzeu_graph.query.results import Result
+        from kzeu_graph.rdf.terms import to_rdflib
+
+        limit = self.config.max_rows
+        initial = {name: to_rdflib(term) for name, term in bindings.items()}
+        raw = engine.graph.query(checked.prepared, initBindings=initial)
+        if raw.type == "ASK":
+            return Result(kind="ask", boolean=bool(raw.askAnswer))
+        if raw.type in ("CONSTRUCT", "DESCRIBE"):
+            graph = raw.graph
+            if graph is not None and len(graph) > limit:
+                raise self._too_large()
+            return Result.from_rdflib(raw)
+        variables = [str(v) for v in (raw.vars or [])]
+        rows: list[dict[str, Any]] = []
+        for row in raw:  # lazy: a huge cross product stops at limit + 1 rows
+            if len(rows) >= limit:
+                raise self._too_large()
+            values = tuple(row) if isinstance(row, tuple) else (row,)
+            rows.append({name: values[i] for i, name in enumerate(variables)})
+        return Result(kind="select", variables=variables, rows=rows)
+
+    def _execute_oxigraph(
+        self, engine: Any, checked: CheckedQuery, bindings: Mapping[str, Term]
+    ) -> Any:
+        import pyoxigraph as ox
+
+        from kzeu_graph.query.results import Result
+        from kzeu_graph.rdf.namespaces import new_graph
+
+        limit = self.config.max_rows
+        rdflib_term = engine.rdflib_term  # cached
+        answer = engine.solutions(checked.text, bindings)
+        if isinstance(answer, ox.QueryBoolean):
+            return Result(kind="ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [variable.value for variable in answer.variables]
+            rows: list[dict[str, Any]] = []
+            for solution in answer:  # lazy: Oxigraph computes rows as they are read
+                if len(rows) >= limit:
+                    raise self._too_large()
+                rows.append(
+                    {
+                        name: None if (value := solution[i]) is None else rdflib_term(value)
+                        for i, name in enumerate(variables)
+                    }
+                )
+            return Result(kind="select", variables=variables, rows=rows)
+        graph = new_graph()
+        for triple in answer:
+            if len(graph) >= limit:
+                raise self._too_large()
+            graph.add(
+                (
+                    rdflib_term(triple.subject),
+                    rdflib_term(triple.predicate),
+                    rdflib_term(triple.object),
+                )
+            )
+        return Result.from_graph(graph)
 
     def serialize_result(self, result: Any, fmt: str) -> bytes:
         """A Result in a SPARQL results format (json/xml/csv/tsv) or an RDF format."""
@@ -320,6 +464,7 @@ class QueryService:
         from rdflib import URIRef
 
         from kzeu_graph.publish.export import serialize
+        from kzeu_graph.query.results import Description
         from kzeu_graph.rdf.namespaces import new_graph
         from kzeu_graph.sparql.run import describe
 
@@ -327,31 +472,35 @@ class QueryService:
         if job.iri == ONTOLOGY_IRI:
             graph = self.ontology
         else:
-            graph = describe(self.graph, iri)
+            graph = describe(self.engine, iri)
             if self.void is not None:  # the dataset's description, and the nodes it adds
                 graph = new_graph() + graph + describe(self.void, iri)
         if len(graph) == 0:
             return _error(404, f"nothing is known about <{job.iri}>")
         if job.fmt == "html":
+            from kzeu_graph.serve.context import page_graph
             from kzeu_graph.serve.pages import entity_page, ontology_page
 
             if job.iri == ONTOLOGY_IRI:
                 html = ontology_page(self.ontology, base=job.base)
             else:
+                context = page_graph(self.engine, iri, graph, self.ontology)
+                labels = self.labels if context is self._rdflib else context + self.void_labels
                 html = entity_page(
-                    self.graph,
+                    context,
                     graph,
                     iri,
                     self.source_dirs,
                     base=job.base,
-                    labels=self.labels,
+                    labels=labels,
                     void=self.void,
                 )
             return Reply(status=200, media_type=with_charset("text/html"), body=html.encode())
         media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
         if job.fmt not in media_types:
             return _error(404, f"unknown document format {job.fmt!r}")
-        copy = new_graph() + graph
+        # a Description already has the project's prefixes (the same bytes, one copy less)
+        copy = graph if isinstance(graph, Description) else new_graph() + graph
         return Reply(
             status=200,
             media_type=with_charset(media_types[job.fmt]),
@@ -362,7 +511,7 @@ class QueryService:
         from kzeu_graph.publish.export import serialize
 
         graph = service_description(
-            job.endpoint, len(self.graph), self.config, sorted(self.queries)
+            job.endpoint, self.triple_count(), self.config, sorted(self.queries)
         )
         media_types = {fmt: media for fmt, media in DOCUMENT_TYPES.values()}
         return Reply(
@@ -641,7 +790,15 @@ class WorkerPool:
                 )
             reply: Reply = worker.conn.recv()
         except (EOFError, OSError, ValueError):
+            worker.process.join(1)
             self._replace(worker)
+            if worker.process.exitcode == -signal.SIGABRT:
+                # Rust code (Oxigraph) aborts the process when an allocation fails
+                return _error(
+                    503,
+                    "query stopped: it needed more than the "
+                    f"{self.config.memory_mib} MiB memory limit",
+                )
             return _error(500, "the query worker stopped unexpectedly; it has been replaced")
         self._idle.put(worker)
         return reply
