@@ -98,6 +98,8 @@ def test_one_default_store_for_every_command() -> None:
         command = main.commands[name]
         store = next(p for p in command.params if p.name == "store")
         assert store.default == DEFAULT_STORE, name
+    serve = next(p for p in main.commands["serve"].params if p.name == "store")
+    assert serve.default == "memory"  # the one exception, and why: docs/stores.md
 
 
 def reference(*args: str, dataset: str = "shipped") -> Result:
