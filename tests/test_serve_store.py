@@ -534,3 +534,42 @@ def test_per_client_share_and_busy_on_a_folder(servers: dict[str, Server]) -> No
     assert other.status == 200  # another client is served meanwhile
     runaway.join(30)
     assert first[0].status == 503
+
+
+# ------------------------------------------------------------------ every page, in-process
+
+
+def _shipped_iris() -> list[str]:
+    from kzeu_graph.loading.graph import parse_file
+
+    graph = parse_file(DATA)
+    return sorted(
+        {
+            str(node)
+            for triple in graph
+            for node in (triple[0], triple[2])
+            if isinstance(node, URIRef) and str(node).startswith(KZR)
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def services() -> tuple[Any, Any]:
+    from kzeu_graph.serve.workers import QueryService, WorkerConfig
+
+    return QueryService(WorkerConfig()), QueryService(WorkerConfig(store="oxigraph:memory"))
+
+
+@pytest.mark.parametrize("iri", _shipped_iris())
+def test_every_page_from_the_per_page_graph_is_the_whole_graph_page(
+    services: tuple[Any, Any], iri: str
+) -> None:
+    """On Oxigraph the page is rendered from a graph of a few CONSTRUCTs; on rdflib from the
+    whole graph. The same page, for every IRI of the shipped data."""
+    from kzeu_graph.serve.workers import DocumentJob
+
+    memory, oxigraph = services
+    want = memory.handle(DocumentJob(iri, "html"))
+    got = oxigraph.handle(DocumentJob(iri, "html"))
+    assert got.status == want.status == 200, got.error
+    assert canonical(got.body.decode()) == canonical(want.body.decode())
