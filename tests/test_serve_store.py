@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -511,3 +512,64 @@ def test_the_memory_limit_holds_on_oxigraph(folder: Path, kind: str) -> None:
             "query stopped: it needed more than the 96 MiB memory limit\n",
         )
         assert server.get(q(SELECTS["labels"])).status == 200
+
+
+def test_per_client_share_and_busy_on_a_folder(servers: dict[str, Server]) -> None:
+    """The lanes do not depend on the store: with 2 query workers a client may have one
+    ad-hoc query at a time; a second waits 1 s for room, then 503."""
+    import threading
+
+    server = servers["oxigraph-folder"]
+    first: list[Reply] = []
+    runaway = threading.Thread(target=lambda: first.append(server.post_form({"query": RUNAWAY})))
+    runaway.start()
+    time.sleep(0.5)
+    second = server.post_form({"query": SELECTS["labels"]})
+    assert (second.status, second.headers["retry-after"]) == (503, "1")
+    assert second.text == (
+        "too many queries from this client at once: 1 running or waiting (the limit); "
+        "retry when one has finished\n"
+    )
+    other = server.post_form({"query": SELECTS["labels"]}, source="127.0.0.2")
+    assert other.status == 200  # another client is served meanwhile
+    runaway.join(30)
+    assert first[0].status == 503
+
+
+# ------------------------------------------------------------------ every page, in-process
+
+
+def _shipped_iris() -> list[str]:
+    from kzeu_graph.loading.graph import parse_file
+
+    graph = parse_file(DATA)
+    return sorted(
+        {
+            str(node)
+            for triple in graph
+            for node in (triple[0], triple[2])
+            if isinstance(node, URIRef) and str(node).startswith(KZR)
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def services() -> tuple[Any, Any]:
+    from kzeu_graph.serve.workers import QueryService, WorkerConfig
+
+    return QueryService(WorkerConfig()), QueryService(WorkerConfig(store="oxigraph:memory"))
+
+
+@pytest.mark.parametrize("iri", _shipped_iris())
+def test_every_page_from_the_per_page_graph_is_the_whole_graph_page(
+    services: tuple[Any, Any], iri: str
+) -> None:
+    """On Oxigraph the page is rendered from a graph of a few CONSTRUCTs; on rdflib from the
+    whole graph. The same page, for every IRI of the shipped data."""
+    from kzeu_graph.serve.workers import DocumentJob
+
+    memory, oxigraph = services
+    want = memory.handle(DocumentJob(iri, "html"))
+    got = oxigraph.handle(DocumentJob(iri, "html"))
+    assert got.status == want.status == 200, got.error
+    assert canonical(got.body.decode()) == canonical(want.body.decode())

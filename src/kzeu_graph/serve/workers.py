@@ -267,8 +267,15 @@ class QueryService:
 
         if self.persistent:
             return {"triples": self.triple_count(), "known": None}
-        found = self.engine.query(_KNOWN_QUERY, checked=True)
-        known = {str(row["n"]).partition("#")[0] for row in found.rows}
+        if self._rdflib is not None:  # rdflib's SPARQL takes 60x longer than walking it
+            nodes: Any = (n for triple in self._rdflib for n in (triple[0], triple[2]))
+        else:
+            nodes = (row["n"] for row in self.engine.query(_KNOWN_QUERY, checked=True).rows)
+        known = {
+            str(node).partition("#")[0]
+            for node in nodes
+            if isinstance(node, URIRef) and str(node).startswith(BASE_IRI)
+        }
         known.add(ONTOLOGY_IRI)
         if self.void is not None:
             known.update(
