@@ -271,6 +271,18 @@ def test_folder_refuses_data(folders: dict[str, str], command: str) -> None:
 # ------------------------------------------------------------------ the Python API
 
 
+def integers_as_integer(graph: Graph) -> Graph:
+    """``graph`` with every integer subtype written as xsd:integer (Oxigraph's stored form)."""
+    from kzeu_graph.rdf.terms import XSD_INTEGERS
+
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and str(o.datatype) in XSD_INTEGERS:
+            o = Literal(str(o), datatype=XSD.integer)
+        out.add((s, p, o))
+    return out
+
+
 @pytest.mark.parametrize("spec", ["memory", "oxigraph:memory"])
 def test_api_takes_an_engine(spec: str) -> None:
     import kzeu_graph as kg
@@ -282,5 +294,9 @@ def test_api_takes_an_engine(spec: str) -> None:
     graph = kg.load_graph()
     assert report.conforms
     assert kg.validate(graph).conforms
-    assert isomorphic(described, kg.describe(graph, "kzr:epca"))
+    expected: Graph = kg.describe(graph, "kzr:epca")
+    if spec != "memory":  # describe runs on the store, which keeps values: oa:start's
+        # "1673"^^xsd:nonNegativeInteger comes back as "1673"^^xsd:integer (docs/stores.md)
+        expected = integers_as_integer(expected)
+    assert isomorphic(described, expected)
     assert_same_graphs(graphs_of(text, "nt"), graphs_of(kg.export(graph, "nt"), "nt"))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from kzeu_graph.errors import InputError, KzeuError
 from kzeu_graph.rdf.formats import FORMATS, by_name, by_suffix
 from kzeu_graph.rdf.prefixes import BASE_IRI, PREFIX_IRIS
-from kzeu_graph.rdf.terms import XSD, XSD_STRING
+from kzeu_graph.rdf.terms import NOT_XML, XSD, XSD_STRING
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -578,15 +578,11 @@ def _jsonld(graph: Graph) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-# Characters XML 1.0 cannot hold at all, not even as character references.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def _is_xml_name(name: str) -> bool:
     """Is ``name`` an element name to expat (rdflib's XML parser, the strictest we met)?"""
     import xml.parsers.expat
 
-    if not name or _NOT_XML.search(name) or any(c in name for c in "<>&'\"=/: \t\r\n"):
+    if not name or NOT_XML.search(name) or any(c in name for c in "<>&'\"=/: \t\r\n"):
         return False
     try:
         xml.parsers.expat.ParserCreate().Parse(f"<{name}/>", True)
@@ -611,7 +607,7 @@ def _check_rdfxml(graph: Graph) -> None:
                 "name (a letter or _ then letters, digits, -, . or _); use another format"
             ) from None
     for term in sorted({t for triple in graph for t in triple}, key=_term_key):
-        found = _NOT_XML.search(str(term))
+        found = NOT_XML.search(str(term))
         if found:
             raise InputError(
                 f"RDF/XML cannot write {_nt_term(term)[:80]}: XML 1.0 cannot hold the "

@@ -16,7 +16,7 @@ from rdflib.term import Node
 from kzeu_graph.rdf.namespaces import KZEU, KZV, PREFIXES
 from kzeu_graph.rdf.prefixes import BASE_IRI
 
-__all__ = ["ONTOLOGY", "model_dot", "ontology_html"]
+__all__ = ["ONTOLOGY", "model_dot", "ontology_body", "ontology_html"]
 
 ONTOLOGY = URIRef(f"{BASE_IRI}ontology")
 _KINDS = (
@@ -195,9 +195,11 @@ def _reused_html(graph: Graph) -> str:
     return "<table>\n" + "\n".join(rows) + "\n</table>"
 
 
-def ontology_html(graph: Graph | None = None, diagram: str | None = "model.svg") -> str:
-    """The ontology (default: the project's) documented as one self-contained HTML page.
+def ontology_body(graph: Graph | None = None, diagram: str | None = "model.svg") -> tuple[str, str]:
+    """The ontology (default: the project's) documented in HTML: (title, the page's body).
 
+    THE renderer of the ontology: :func:`ontology_html` frames it as a self-contained page
+    (docs/ontology.html), the server's ``/ontology.html`` frames it in the site's pages.
     ``diagram`` is the relative path of the model picture to show (``None``: no picture).
     """
     graph = _ontology() if graph is None else graph
@@ -236,14 +238,6 @@ def ontology_html(graph: Graph | None = None, diagram: str | None = "model.svg")
         else ""
     )
     body = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(_text(graph, ONTOLOGY, DCTERMS.description))}</p>",
         "<table>" + "".join(_row(name, value) for name, value in metadata) + "</table>",
@@ -266,13 +260,32 @@ def ontology_html(graph: Graph | None = None, diagram: str | None = "model.svg")
         _reused_html(graph),
         '<h2 id="namespaces">Namespaces</h2>',
         f"<table>{namespaces}</table>",
+    ]
+    return title, "\n".join(line for line in body if line != "")
+
+
+def ontology_html(graph: Graph | None = None, diagram: str | None = "model.svg") -> str:
+    """The ontology (default: the project's) documented as one self-contained HTML page.
+
+    ``diagram`` is the relative path of the model picture to show (``None``: no picture).
+    """
+    title, body = ontology_body(graph, diagram)
+    page = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        body,
         "<p><small>Generated from the ontology by <code>kzeu-graph ontology-docs</code>; "
         "do not edit by hand.</small></p>",
         "</body>",
         "</html>",
-        "",
     ]
-    return "\n".join(line for line in body if line != "")
+    return "\n".join(page)
 
 
 # ------------------------------------------------------------------ DOT

@@ -27,6 +27,7 @@ from typing import Any
 from kzeu_graph.errors import KzeuError
 from kzeu_graph.rdf.prefixes import compact_iri
 from kzeu_graph.rdf.terms import (
+    NOT_XML,
     RDF_LANG_STRING,
     XSD,
     XSD_INTEGERS,
@@ -317,9 +318,6 @@ def json_document(
     return {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _xml(variables: Sequence[str], rows: Sequence[Row], boolean: bool | None) -> str:
     """SPARQL 1.1 Query Results XML.
 
@@ -329,7 +327,7 @@ def _xml(variables: Sequence[str], rows: Sequence[Row], boolean: bool | None) ->
     from xml.sax.saxutils import escape, quoteattr
 
     def checked(text: str) -> str:
-        if _NOT_XML.search(text):
+        if NOT_XML.search(text):
             raise NotXmlError(
                 "the result holds characters XML 1.0 cannot carry; ask for SPARQL JSON"
             )

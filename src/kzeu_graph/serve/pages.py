@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS, XSD
 from rdflib.term import Node
 
@@ -370,36 +370,13 @@ def entity_page(
 
 
 def ontology_page(ontology: Graph, base: str = "") -> str:
-    """The ontology's page: its own description, then every term it defines, with anchors."""
-    node = ONTOLOGY_IRI
-    label = label_of(ontology, node) or str(node)
-    tags, formats = _alternates(str(node), base)
-    terms = sorted(
-        {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(KZEU))},
-        key=lambda s: (
-            0 if (s, RDF.type, OWL.Class) in ontology else 1,
-            str(s).lower(),
-        ),
+    """The ontology's page: the one ontology renderer's body
+    (:func:`kzeu_graph.publish.ontodoc.ontology_body`) in the site's frame, with links to
+    the ontology as data."""
+    from kzeu_graph.publish.ontodoc import ontology_body
+
+    tags, formats = _alternates(str(ONTOLOGY_IRI), base)
+    title, body = ontology_body(ontology, diagram=None)
+    return page(
+        title, f'<p class="formats">The ontology as data: {formats}</p>\n{body}', base, tags
     )
-    sections = []
-    for term in terms:
-        anchor = str(term)[len(str(KZEU)) :]
-        term_label = label_of(ontology, term) or anchor
-        sections.append(
-            f'<section class="term" id="{esc(anchor)}"><h3>{esc(term_label)} '
-            f'<code class="curie">kzeu:{esc(anchor)}</code></h3>'
-            f'<table class="props"><tbody>{property_rows(ontology, term, base)}</tbody></table>'
-            f"</section>"
-        )
-    index = ", ".join(
-        f'<a href="#{esc(str(t)[len(str(KZEU)) :])}">{esc(str(t)[len(str(KZEU)) :])}</a>'
-        for t in terms
-    )
-    body = f"""<h1>{esc(label)}</h1>
-<p class="iri"><code>{esc(node)}</code></p>
-<p class="formats">The ontology as data: {formats}</p>
-<section id="properties"><h2>About</h2>
-<table class="props"><tbody>{property_rows(ontology, node, base)}</tbody></table></section>
-<section id="terms"><h2>Terms</h2><p class="index">{index}</p>
-{"".join(sections)}</section>"""
-    return page(label, body, base, tags)

@@ -17,7 +17,6 @@ line in the failure text.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kzeu_graph.rdf.terms import NOT_XML
 from kzeu_graph.validation.report import (
     PYTHON_CHECKS,
     SEVERITIES,
@@ -39,7 +39,6 @@ __all__ = ["CHECKS_SUITE", "SHACL_SUITE", "ShapeCase", "shape_cases", "to_junit"
 
 SHACL_SUITE = "SHACL shapes"
 CHECKS_SUITE = "Python checks"
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PATH_KEYS = (
     (SH.zeroOrMorePath, "*"),
     (SH.oneOrMorePath, "+"),
@@ -59,7 +58,7 @@ class ShapeCase:
 
 def _xml_text(text: str) -> str:
     """Text that XML 1.0 can hold: control characters are written as ``\\uXXXX``."""
-    return _XML_INVALID.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _curie(graph: Graph, node: Node) -> str:
