@@ -67,8 +67,7 @@ def store_args(request: pytest.FixtureRequest, folders: dict[str, str]) -> Calla
         if store == "oxigraph:FOLDER":
             return ["--store", folders[dataset]]
         if store == "oxigraph-server":
-            if dataset != "shipped":
-                pytest.skip("the server holds the shipped graph only")
+            assert dataset == "shipped", "the server holds the shipped graph only"
             return ["--store", request.getfixturevalue("oxigraph_server")]
         return ["--store", store, *data]
 
@@ -118,8 +117,21 @@ def findings(output: str) -> tuple[bool, list[dict[str, Any]]]:
     ]
 
 
-@pytest.mark.parametrize("dataset", ["shipped", "broken"])
-@pytest.mark.parametrize("store_args", STORES, indirect=True)
+# The server holds the shipped graph only: the broken data set runs on the other stores.
+VALIDATE_CASES = [
+    (store, dataset)
+    for dataset in ("shipped", "broken")
+    for store in STORES
+    if not (store == "oxigraph-server" and dataset == "broken")
+]
+
+
+@pytest.mark.parametrize(
+    ("store_args", "dataset"),
+    VALIDATE_CASES,
+    indirect=["store_args"],
+    ids=[f"{store}-{dataset}" for store, dataset in VALIDATE_CASES],
+)
 def test_validate(store_args: Callable[..., list[str]], dataset: str) -> None:
     expected = reference("validate", "--format", "json", dataset=dataset)
     got = run("validate", "--format", "json", *store_args(dataset))
