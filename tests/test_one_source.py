@@ -173,3 +173,23 @@ def test_hand_over_of_rdflib_is_the_graph_itself() -> None:
     graph = Graph()
     assert to_graph(graph) is graph
     assert to_graph(RdflibEngine(graph)) is graph
+
+
+def _xml_char(code: int) -> bool:
+    """XML 1.0's Char production (section 2.2), read from the spec."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def test_not_xml_is_the_complement_of_xml_char() -> None:
+    from kzeu_graph.rdf.terms import NOT_XML
+
+    edges = [0x0, 0x8, 0x9, 0xA, 0xB, 0xC, 0xD, 0xE, 0x1F, 0x20, 0x7F, 0x85, 0xD7FF, 0xD800]
+    edges += [0xDFFF, 0xE000, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF]
+    codes = set(edges) | set(range(0x0, 0x100)) | set(range(0xD700, 0xE100))
+    wrong = [hex(c) for c in sorted(codes) if bool(NOT_XML.search(chr(c))) == _xml_char(c)]
+    assert wrong == []
