@@ -58,21 +58,34 @@ def client(
     errors = 0
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     while time.monotonic() < deadline and len(latencies) + errors < MAX_REQUESTS:
-        start = time.perf_counter()
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status == 200:
-                latencies.append(time.perf_counter() - start)
-            else:
-                errors += 1
-        except (OSError, http.client.HTTPException):
+        connection, seconds = timed_request(connection, port, method, path, body, headers)
+        if seconds is None:
             errors += 1
-            connection.close()
-            connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        else:
+            latencies.append(seconds)
     connection.close()
     return latencies, errors
+
+
+def timed_request(
+    connection: http.client.HTTPConnection,
+    port: int,
+    method: str,
+    path: str,
+    body: str | None,
+    headers: dict[str, str],
+) -> tuple[http.client.HTTPConnection, float | None]:
+    """One request on a kept-alive connection: (the connection to use next, seconds to a
+    200 reply, or None for any other status or a broken connection, which is reopened)."""
+    start = time.perf_counter()
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return http.client.HTTPConnection(HOST, port, timeout=30), None
+    return connection, (time.perf_counter() - start if response.status == 200 else None)
 
 
 def start_server(workers: int) -> tuple[subprocess.Popen[str], int]:

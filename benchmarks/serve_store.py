@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from serve_load import timed_request  # benchmarks/ is the script's folder
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"  # never anything else
 MAX_SECONDS = 60.0
@@ -157,19 +159,11 @@ def client(args: tuple[int, list[Any], float]) -> tuple[list[float], int]:
     while time.monotonic() < deadline:
         method, path, body, headers = requests[index % len(requests)]
         index += 1
-        start = time.perf_counter()
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status == 200:
-                latencies.append(time.perf_counter() - start)
-            else:
-                errors += 1
-        except (OSError, http.client.HTTPException):
+        connection, seconds = timed_request(connection, port, method, path, body, headers)
+        if seconds is None:
             errors += 1
-            connection.close()
-            connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        else:
+            latencies.append(seconds)
     connection.close()
     return latencies, errors
 
