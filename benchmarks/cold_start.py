@@ -53,6 +53,12 @@ def measure(runs: int, names: list[str] | None = None) -> dict[str, float]:
     cmds = commands()
     if names is not None:
         cmds = {name: cmds[name] for name in names}
+    return interleaved_medians(cmds, runs)
+
+
+def interleaved_medians(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time of each command over ``runs`` rounds, one of each per round (so
+    machine noise hits them alike)."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(runs):
         for name, argv in cmds.items():

@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from cold_start import interleaved_medians  # benchmarks/ is the script's folder
 
 STORES = ("oxigraph:memory", "memory")
 AD_HOC = (
@@ -37,13 +38,7 @@ def cold(runs: int) -> dict[str, float]:
             *(cli, "sparql", str(query_file), "--format", "csv", "--store", store)
         ]
     commands['python -c "import rdflib"'] = [sys.executable, "-c", "import rdflib"]
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, argv in commands.items():
-            start = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return interleaved_medians(commands, runs)
 
 
 def warm() -> dict[str, tuple[float, float, str, float]]:
